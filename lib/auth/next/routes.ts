@@ -1,0 +1,210 @@
+/**
+ * Next.js route handlers for /login (start and callback, as in the WSO2 Python SDK's sign_in())
+ * and /logout. Thin glue: the protocol lives in ../login.ts and ../logout.ts.
+ *
+ * Every response is built from AUTH_CLIENT_HOST; the request's Host and X-Forwarded-* headers are
+ * never used to build a URL (RFC 9700 4.13, rp-security RC-03).
+ */
+import 'server-only'
+import * as oauth from 'oauth4webapi'
+import { getAuthConfig, getSessionConfig, type AuthConfig } from '../config'
+import { parseCookies } from '../cookies'
+import { toAuthError, type AuthError } from '../errors'
+import { isDocumentRequest } from '../guard'
+import { completeLogin, startLogin } from '../login'
+import { endSessionUrl, revokeTokens } from '../logout'
+import { safeReturnTo } from '../redirect'
+import { getAuthContext } from '../server'
+import {
+  clearSessionCookieHeaders,
+  existingSessionCookieNames,
+  readSealFromCookies,
+  sealSession,
+  sessionCookieHeaders,
+  sessionExpiry,
+  unsealSession,
+  type SessionData,
+} from '../session'
+import { deleteCookie } from '../cookies'
+import {
+  pendingTransactionNames,
+  readTransaction,
+  sealTransaction,
+  transactionCookieHeaders,
+  transactionCookieName,
+  isValidState,
+} from '../transaction'
+import { authHeaders, errorResponse, logoutConfirmHtml } from './html'
+
+/** Logs one line per failure: the code and a sanitised reason, never a token, code or cookie. */
+function logFailure(where: string, error: AuthError): void {
+  const detail = error.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 300)
+  const cause = error.cause instanceof Error ? ` cause=${error.cause.name}` : ''
+  console.warn(`[auth] ${where} failed code=${error.code} detail="${detail}"${cause}`)
+}
+
+function redirect(location: string, setCookies: string[] = [], status = 303): Response {
+  const headers = authHeaders({ location })
+  for (const cookie of setCookies) headers.append('set-cookie', cookie)
+  return new Response(null, { status, headers })
+}
+
+async function currentSession(cookies: Map<string, string>): Promise<SessionData | null> {
+  const config = getSessionConfig()
+  const seal = readSealFromCookies(cookies, config.cookieName)
+  const session = seal ? await unsealSession(seal, config) : null
+  return session && !sessionExpiry(session, config) ? session : null
+}
+
+/** The callback URL as the IS sent it, rebuilt on our own origin so Host headers cannot steer it. */
+function callbackUrl(request: Request, config: AuthConfig): URL {
+  const incoming = new URL(request.url)
+  const url = new URL(config.loginCallbackUrl)
+  url.search = incoming.search
+  return url
+}
+
+function isCallback(params: URLSearchParams): boolean {
+  return params.has('code') || params.has('error') || params.has('state') || params.has('iss')
+}
+
+/** GET /login: without a code it starts a login; with one (or with error=) it is the callback. */
+export async function handleLogin(request: Request): Promise<Response> {
+  let config: AuthConfig
+  try {
+    config = getAuthConfig()
+  } catch (error) {
+    const authError = toAuthError(error, 'config_invalid')
+    logFailure('config', authError)
+    return errorResponse('config_invalid', '/signin')
+  }
+  const params = new URL(request.url).searchParams
+  const cookies = parseCookies(request.headers.get('cookie'))
+  return isCallback(params) ? loginCallback(request, config, cookies) : loginStart(request, config, cookies)
+}
+
+async function loginStart(request: Request, config: AuthConfig, cookies: Map<string, string>): Promise<Response> {
+  const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'), config.appOrigin)
+  // A prefetch or RSC request must not mint a transaction cookie (anchors 4.1: 431s from piles of them).
+  if (!isDocumentRequest(request)) return new Response(null, { status: 204, headers: authHeaders() })
+  if (await currentSession(cookies)) return redirect(new URL(returnTo, config.appOrigin).href)
+  try {
+    const ctx = getAuthContext()
+    const { authorizationUrl, transaction } = await startLogin(ctx, returnTo)
+    const session = getSessionConfig()
+    const seal = await sealTransaction(transaction, session)
+    const setCookies = transactionCookieHeaders(transaction, seal, pendingTransactionNames(cookies, session), session)
+    return redirect(authorizationUrl.href, setCookies, 302)
+  } catch (error) {
+    const authError = toAuthError(error)
+    logFailure('login start', authError)
+    return errorResponse(authError.code, retryHref(returnTo))
+  }
+}
+
+function retryHref(returnTo: string): string {
+  return returnTo === '/' ? '/login' : `/login?returnTo=${encodeURIComponent(returnTo)}`
+}
+
+async function loginCallback(request: Request, config: AuthConfig, cookies: Map<string, string>): Promise<Response> {
+  const sessionConfig = getSessionConfig()
+  const state = new URL(request.url).searchParams.get('state')
+  const txn = await readTransaction(cookies, state, sessionConfig)
+  // The transaction cookie is spent whatever happens next (rp-security 1.3).
+  const spent = isValidState(state) && cookies.has(transactionCookieName(state, sessionConfig))
+    ? [deleteCookie(transactionCookieName(state, sessionConfig), sessionConfig.secure)]
+    : []
+
+  if (!txn) {
+    // A replayed callback (back button) from a user who is already signed in changes nothing (AR-05 a).
+    if (await currentSession(cookies)) return redirect(new URL('/', config.appOrigin).href, spent)
+    // Without the transaction there is no state to compare with: never fall back to "no state
+    // expected", which would let a login CSRF through (rp-security AR-03 c).
+    const error = toAuthError(new Error('no transaction cookie for this state'), 'transaction_missing')
+    logFailure('callback', error)
+    return errorResponse('transaction_missing', '/login', spent)
+  }
+
+  const ctx = getAuthContext()
+  let session: SessionData
+  try {
+    session = await completeLogin(ctx, callbackUrl(request, config), txn)
+  } catch (error) {
+    const authError = toAuthError(error)
+    logFailure('callback', authError)
+    return errorResponse(authError.code, retryHref(txn.returnTo), spent)
+  }
+
+  try {
+    const seal = await sealSession(session, sessionConfig)
+    const existing = existingSessionCookieNames(cookies, sessionConfig.cookieName)
+    const setCookies = [...sessionCookieHeaders(seal, existing, sessionConfig), ...spent]
+    return redirect(new URL(txn.returnTo, config.appOrigin).href, setCookies)
+  } catch (error) {
+    const authError = toAuthError(error)
+    logFailure('session save', authError)
+    await revokeTokens(ctx, session)
+    return errorResponse(authError.code, '/signin', spent)
+  }
+}
+
+/**
+ * Logout CSRF policy: logout runs only for requests from the app itself or typed by the user
+ * (Sec-Fetch-Site same-origin or none, or a same-origin Origin header). A cross-site GET gets a
+ * confirmation page instead and a cross-site POST is refused, so a third-party page cannot log
+ * users out (rp-security LO-03). Clients that send neither header (curl) are not browsers and
+ * cannot be used for CSRF.
+ */
+export function logoutAllowed(request: Request, appOrigin: string): boolean {
+  const site = request.headers.get('sec-fetch-site')
+  if (site) return site === 'same-origin' || site === 'none'
+  const origin = request.headers.get('origin')
+  if (origin) return origin === appOrigin
+  return true
+}
+
+async function logout(request: Request): Promise<Response> {
+  let config: AuthConfig
+  try {
+    config = getAuthConfig()
+  } catch (error) {
+    logFailure('config', toAuthError(error, 'config_invalid'))
+    return errorResponse('config_invalid', '/signin')
+  }
+  const sessionConfig = getSessionConfig()
+  const cookies = parseCookies(request.headers.get('cookie'))
+  const seal = readSealFromCookies(cookies, sessionConfig.cookieName)
+  const session = seal ? await unsealSession(seal, sessionConfig) : null
+  const cleared = clearSessionCookieHeaders(existingSessionCookieNames(cookies, sessionConfig.cookieName), sessionConfig)
+  const signin = new URL('/signin', config.appOrigin).href
+  if (!session) return redirect(signin, cleared)
+
+  const ctx = getAuthContext()
+  await revokeTokens(ctx, session)
+  const target = await endSessionUrl(ctx, session.idToken, oauth.generateRandomState())
+  return redirect(target ? target.href : signin, cleared)
+}
+
+export async function handleLogoutGet(request: Request): Promise<Response> {
+  let appOrigin: string
+  try {
+    appOrigin = getAuthConfig().appOrigin
+  } catch {
+    return errorResponse('config_invalid', '/signin')
+  }
+  if (!logoutAllowed(request, appOrigin)) {
+    return new Response(logoutConfirmHtml(), { status: 200, headers: authHeaders({ 'content-type': 'text/html; charset=utf-8' }) })
+  }
+  return logout(request)
+}
+
+export async function handleLogoutPost(request: Request): Promise<Response> {
+  let appOrigin: string
+  try {
+    appOrigin = getAuthConfig().appOrigin
+  } catch {
+    return errorResponse('config_invalid', '/signin')
+  }
+  if (!logoutAllowed(request, appOrigin)) return errorResponse('logout_forbidden', '/')
+  return logout(request)
+}

@@ -1,0 +1,37 @@
+/**
+ * Reading the session in Server Components and route handlers. Read-only: Server Components
+ * cannot set cookies, so renewal happens in the middleware and route handlers.
+ *
+ * Pages call {@link requireSession} themselves rather than trusting that middleware ran: a
+ * middleware gap (a matcher miss, CVE-2025-29927-style bypass) then still shows nothing
+ * (rp-security RC-07; Next.js auth guide "Data Access Layer").
+ */
+import 'server-only'
+import { cache } from 'react'
+import { cookies } from 'next/headers'
+import { redirect } from 'next/navigation'
+import { getSessionConfig } from '../config'
+import { readSealFromCookies, sessionExpiry, unsealSession, type SessionData } from '../session'
+
+/** The current session, or null. Memoised per request. */
+export const getSession = cache(async (): Promise<SessionData | null> => {
+  const config = getSessionConfig()
+  const jar = await cookies()
+  const map = new Map(jar.getAll().map((c) => [c.name, c.value] as const))
+  const seal = readSealFromCookies(map, config.cookieName)
+  if (!seal) return null
+  const session = await unsealSession(seal, config)
+  return session && !sessionExpiry(session, config) ? session : null
+})
+
+/** The current session; without one, redirects to /signin (keeping where the user was going). */
+export async function requireSession(returnTo = '/'): Promise<SessionData> {
+  const session = await getSession()
+  if (!session) redirect(returnTo === '/' ? '/signin' : `/signin?returnTo=${encodeURIComponent(returnTo)}`)
+  return session
+}
+
+/** Whether a user is signed in (the Python SDK's is_session_data_available). */
+export async function isAuthenticated(): Promise<boolean> {
+  return (await getSession()) !== null
+}
