@@ -70,7 +70,8 @@ const nextBin = join(ROOT, 'node_modules/next/dist/bin/next')
 const app = spawn(
   process.execPath,
   [nextBin, 'dev', '-p', port, '-H', 'localhost', '--experimental-https', '--experimental-https-key', key, '--experimental-https-cert', cert],
-  { stdio: 'inherit', env: process.env },
+  // Large token sets are split over several cookies: allow 32 KB of request headers, as npm start does.
+  { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-http-header-size=32768`.trim() } },
 )
 children.push(app)
 

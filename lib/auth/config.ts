@@ -16,6 +16,8 @@ export interface SessionConfig {
   maxAge: number
   /** Idle timeout in seconds (AUTH_SESSION_IDLE_TIMEOUT, default 30 min). */
   idleTimeout: number
+  /** Refresh the access token this many seconds before it expires (AUTH_REFRESH_BUFFER, default 60). */
+  refreshBuffer: number
   /** Whether cookies get the Secure flag and the __Host- prefix (true when AUTH_CLIENT_HOST is https). */
   secure: boolean
   cookieName: string
@@ -44,8 +46,8 @@ export interface AuthConfig {
   httpTimeout: number
   /** How long the discovery document is cached, in seconds. */
   discoveryTtl: number
-  /** Refresh tokens this many seconds before they expire. */
-  refreshBuffer: number
+  /** Revocation store for back-channel logout: Redis when REDIS_URL is set, else process memory. */
+  redisUrl: string | undefined
   session: SessionConfig
 }
 
@@ -74,6 +76,7 @@ function readEnv(): Env {
     AUTH_REFRESH_BUFFER: process.env.AUTH_REFRESH_BUFFER,
     AUTH_HTTP_TIMEOUT: process.env.AUTH_HTTP_TIMEOUT,
     AUTH_DISCOVERY_TTL: process.env.AUTH_DISCOVERY_TTL,
+    REDIS_URL: process.env.REDIS_URL,
   }
 }
 
@@ -132,6 +135,18 @@ function seconds(env: Env, key: string, fallback: number, min: number): number {
   return Number(raw)
 }
 
+function redisUrl(env: Env): string | undefined {
+  const raw = str(env, 'REDIS_URL')
+  if (!raw) return undefined
+  try {
+    const url = new URL(raw)
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('scheme')
+  } catch {
+    throw new ConfigError('REDIS_URL', `must be a redis:// or rediss:// URL (got "${raw}")`)
+  }
+  return raw
+}
+
 /** FNV-1a: a stable, non-secret id per session secret, so rotating secrets never renumbers old seals. */
 export function secretId(secret: string): string {
   let hash = 0x811c9dc5
@@ -169,6 +184,7 @@ export function parseSessionConfig(env: Env): SessionConfig {
     ...sessionSecrets(env),
     maxAge: seconds(env, 'AUTH_SESSION_MAX_AGE', 8 * 60 * 60, 60),
     idleTimeout: seconds(env, 'AUTH_SESSION_IDLE_TIMEOUT', 30 * 60, 30),
+    refreshBuffer: seconds(env, 'AUTH_REFRESH_BUFFER', 60, 0),
     secure,
     cookieName: secure ? '__Host-myclinic-session' : 'myclinic-session',
     appOrigin: new URL(clientHost).origin,
@@ -233,7 +249,7 @@ export function parseAuthConfig(env: Env): AuthConfig {
     scope: scope.split(/\s+/).join(' '),
     httpTimeout: seconds(env, 'AUTH_HTTP_TIMEOUT', 10, 1) * 1000,
     discoveryTtl: seconds(env, 'AUTH_DISCOVERY_TTL', 600, 0),
-    refreshBuffer: seconds(env, 'AUTH_REFRESH_BUFFER', 60, 0),
+    redisUrl: redisUrl(env),
     session: parseSessionConfig(env),
   }
 }

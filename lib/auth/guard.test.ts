@@ -9,8 +9,8 @@ const APP = 'https://localhost:5000'
 function session(extra: Partial<SessionData> = {}): SessionData {
   const now = nowSeconds()
   return {
-    v: 1, iss: 'https://is/oauth2/token', sub: 'u', username: 'admin', user: {}, accessToken: 'at', idToken: 'a.b.c',
-    expiresAt: now + 3600, createdAt: now, lastSeen: now, ...extra,
+    v: 1, id: 'session-1', iss: 'https://is/oauth2/token', sub: 'u', username: 'admin', user: {}, accessToken: 'at', idToken: 'a.b.c',
+    expiresAt: now + 3600, tokenIssuedAt: now, createdAt: now, lastSeen: now, ...extra,
   }
 }
 

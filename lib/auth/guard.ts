@@ -17,6 +17,7 @@ import {
   chunkNames,
   clearSessionCookieHeaders,
   existingSessionCookieNames,
+  needsRefresh,
   nowSeconds,
   readSealFromCookies,
   sealSession,
@@ -72,6 +73,15 @@ export async function evaluateGuard(request: Request, config: SessionConfig): Pr
   const seal = readSealFromCookies(cookies, config.cookieName)
   const session = seal ? await unsealSession(seal, config) : null
   if (session && !sessionExpiry(session, config)) {
+    // The edge runtime cannot call the IS with its private CA, so a document whose access token is
+    // due for refresh takes a detour through the Node route /login/refresh, which comes straight
+    // back. Other requests keep the current session: its token is still valid or being renewed.
+    if (needsRefresh(session, config) && isDocumentRequest(request)) {
+      const returnTo = safeReturnTo(`${url.pathname}${url.search}`, appOrigin)
+      const location = new URL('/login/refresh', appOrigin)
+      location.searchParams.set('returnTo', returnTo)
+      return { kind: 'redirect', location: location.href, clearCookies: [] }
+    }
     const now = nowSeconds()
     if (now - session.lastSeen < TOUCH_INTERVAL) return { kind: 'pass', session }
     const touchedSession = { ...session, lastSeen: now }

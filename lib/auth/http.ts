@@ -10,6 +10,7 @@
 import 'server-only'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { rootCertificates } from 'node:tls'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { AuthError } from './errors'
 
@@ -120,7 +121,13 @@ export function createAuthFetch(options: HttpOptions): AuthFetch {
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
       throw new AuthError('config_invalid', `AUTH_CERTIFICATE_PATH: ${path} is not a PEM certificate`)
     }
-    dispatcher = new Agent({ connect: { ca }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
+    // The IS certificate is trusted in addition to the public CAs, not instead of them, so the same
+    // setting works when the IS moves behind a publicly trusted certificate.
+    dispatcher = new Agent({
+      connect: { ca: [...rootCertificates, ca] },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    })
   }
 
   return async (url, init = {}) => {

@@ -9,7 +9,7 @@
  * Server code imports from here; middleware imports '@/lib/auth/next/middleware' (edge-safe).
  */
 import 'server-only'
-export { handleLogin, handleLogoutGet, handleLogoutPost } from './next/routes'
+export { handleBackchannelLogout, handleLogin, handleLogoutGet, handleLogoutPost, handleRefresh } from './next/routes'
 export { getSession, requireSession, isAuthenticated } from './next/session'
 export { AuthError, ERRORS, type AuthErrorCode } from './errors'
 export type { SessionData, SessionUser } from './session'

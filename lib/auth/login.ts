@@ -251,6 +251,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: URL, txn: Tra
   const now = nowSeconds()
   return {
     v: 1,
+    id: oauth.generateRandomState(),
     iss: claims.iss,
     sub: claims.sub,
     sid: typeof claims.sid === 'string' ? claims.sid : undefined,
@@ -260,6 +261,7 @@ export async function completeLogin(ctx: FlowContext, callbackUrl: URL, txn: Tra
     idToken: tokens.id_token,
     refreshToken: tokens.refresh_token,
     expiresAt: now + (typeof tokens.expires_in === 'number' ? tokens.expires_in : 3600),
+    tokenIssuedAt: now,
     scope: tokens.scope,
     createdAt: now,
     lastSeen: now,

@@ -10,19 +10,22 @@ import { getAuthConfig } from './config'
 import { buildClient, DiscoveryCache } from './discovery'
 import { createAuthFetch } from './http'
 import { createJwksCache, type FlowContext } from './login'
+import { processSingleton } from './singleton'
 
-let context: FlowContext | undefined
+const holder = processSingleton('context', () => ({ context: undefined as FlowContext | undefined }))
 
+/** The shared context; one per process, whichever route bundle asks first. */
 export function getAuthContext(): FlowContext {
-  if (context) return context
+  if (holder.context) return holder.context
   const config = getAuthConfig()
   const fetch = createAuthFetch({ certificatePath: config.certificatePath, timeoutMs: config.httpTimeout })
-  context = {
+  const context: FlowContext = {
     config,
     fetch,
     discovery: new DiscoveryCache(config, fetch),
     provider: buildClient(config),
     jwks: createJwksCache(fetch),
   }
+  holder.context = context
   return context
 }

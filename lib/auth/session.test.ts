@@ -20,9 +20,9 @@ const config = parseSessionConfig({ AUTH_SESSION_SECRET: 's'.repeat(32) })
 function session(extra: Partial<SessionData> = {}): SessionData {
   const now = nowSeconds()
   return {
-    v: 1, iss: 'https://localhost:9443/oauth2/token', sub: 'uuid-1', sid: 'sid-1', username: 'admin',
+    v: 1, id: 'session-1', iss: 'https://localhost:9443/oauth2/token', sub: 'uuid-1', sid: 'sid-1', username: 'admin',
     user: { given_name: 'Admin' }, accessToken: 'at', idToken: 'a.b.c', refreshToken: 'rt',
-    expiresAt: now + 3600, createdAt: now, lastSeen: now, ...extra,
+    expiresAt: now + 3600, tokenIssuedAt: now, createdAt: now, lastSeen: now, ...extra,
   }
 }
 
@@ -94,5 +94,20 @@ describe('session', () => {
     const headers = clearSessionCookieHeaders(['__Host-myclinic-session.0', '__Host-myclinic-session.1'], config)
     expect(headers).toHaveLength(3)
     expect(cookies.get('other')).toBe('1')
+  })
+})
+
+describe('needsRefresh', () => {
+  it('refreshes AUTH_REFRESH_BUFFER seconds early, never before half the lifetime', async () => {
+    const { needsRefresh } = await import('./session')
+    const now = 10_000
+    const base = { refreshToken: 'rt', tokenIssuedAt: now - 100 } as SessionData
+    expect(needsRefresh({ ...base, expiresAt: now + 3500 }, config, now)).toBe(false)
+    expect(needsRefresh({ ...base, expiresAt: now + 59 }, config, now)).toBe(true)
+    // 5-second tokens: buffer capped at 2 s, so a fresh one is not refreshed at once.
+    expect(needsRefresh({ ...base, tokenIssuedAt: now, expiresAt: now + 5 }, config, now)).toBe(false)
+    expect(needsRefresh({ ...base, tokenIssuedAt: now - 3, expiresAt: now + 2 }, config, now)).toBe(true)
+    expect(needsRefresh({ ...base, expiresAt: now - 1, refreshRetryAt: now + 10 }, config, now)).toBe(false)
+    expect(needsRefresh({ ...base, refreshToken: undefined, expiresAt: now - 1 }, config, now)).toBe(false)
   })
 })

@@ -20,6 +20,8 @@ export interface SessionUser {
 
 export interface SessionData {
   v: 1
+  /** Random id of this app session: logout revokes it, so a copied cookie dies with the logout. */
+  id: string
   /** Issuer and subject: the only stable identity (OIDC Core 5.7). */
   iss: string
   sub: string
@@ -34,17 +36,37 @@ export interface SessionData {
   refreshToken?: string
   /** Access token expiry, seconds since the epoch. */
   expiresAt: number
+  /** When the current access token was obtained, seconds since the epoch. */
+  tokenIssuedAt: number
   scope?: string
   /** When the user authenticated, seconds since the epoch: the absolute timeout runs from here. */
   createdAt: number
   /** Last time the session was seen in use, for the idle timeout. */
   lastSeen: number
+  /** After a transient refresh failure: do not try again before this time (seconds since the epoch). */
+  refreshRetryAt?: number
+}
+
+/**
+ * Whether the access token should be refreshed now: AUTH_REFRESH_BUFFER seconds before it expires,
+ * but never earlier than half its lifetime, so short-lived tokens are not refreshed on every request.
+ */
+export function needsRefresh(data: SessionData, config: SessionConfig, now = nowSeconds()): boolean {
+  if (!data.refreshToken) return false
+  if (data.refreshRetryAt !== undefined && now < data.refreshRetryAt) return false
+  const lifetime = Math.max(0, data.expiresAt - data.tokenIssuedAt)
+  const buffer = Math.min(config.refreshBuffer, Math.floor(lifetime / 2))
+  return now >= data.expiresAt - buffer
 }
 
 /** One cookie holds at most 4096 bytes with its name; 3800 leaves room for the name and attributes. */
 export const CHUNK_SIZE = 3800
-/** At most this many chunks (about 19 KB): above it the login fails with `session_too_large`. */
-export const MAX_CHUNKS = 5
+/**
+ * At most this many chunks (22,800 bytes): above it the login fails with `session_too_large`.
+ * The whole Cookie header then stays under the 32 KB request-header limit the app's servers set
+ * (Node's default is 16 KB; proxies such as nginx default to 8 KB per header line).
+ */
+export const MAX_CHUNKS = 6
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000)
@@ -71,6 +93,7 @@ export function isSessionData(value: unknown): value is SessionData {
   if (!isRecord(value)) return false
   return (
     value.v === 1 &&
+    typeof value.id === 'string' &&
     typeof value.iss === 'string' &&
     typeof value.sub === 'string' &&
     value.sub.length > 0 &&
@@ -81,8 +104,10 @@ export function isSessionData(value: unknown): value is SessionData {
     typeof value.idToken === 'string' &&
     (value.refreshToken === undefined || typeof value.refreshToken === 'string') &&
     typeof value.expiresAt === 'number' &&
+    typeof value.tokenIssuedAt === 'number' &&
     typeof value.createdAt === 'number' &&
-    typeof value.lastSeen === 'number'
+    typeof value.lastSeen === 'number' &&
+    (value.refreshRetryAt === undefined || typeof value.refreshRetryAt === 'number')
   )
 }
 

@@ -10,7 +10,7 @@ export async function startApp(port: number, overrides: Record<string, string>):
   const url = `https://localhost:${port}`
   let output = ''
   const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: appEnv({ PORT: String(port), AUTH_CLIENT_HOST: url, ...overrides }),
+    env: appEnv({ PORT: String(port), AUTH_CLIENT_HOST: url, ...overrides }) as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.on('data', (d) => (output += d))

@@ -45,6 +45,8 @@ export interface MockOp {
   override: Map<string, () => Response | Promise<Response>>
   kid: string
   signIdToken(claims: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>
+  /** Registers a refresh token the token endpoint will accept once. */
+  issueRefreshToken(): string
   /** A transaction plus the matching callback URL, as the IS would redirect. */
   callback(params?: Record<string, string>): { txn: Transaction; url: URL }
 }
@@ -63,6 +65,7 @@ export async function createMockOp(env: Record<string, string> = {}): Promise<Mo
   const log: LoggedRequest[] = []
   const override = new Map<string, () => Response | Promise<Response>>()
   const codes = new Map<string, { nonce: string }>()
+  const refreshTokens = new Set<string>()
 
   const op: MockOp = {
     log,
@@ -85,6 +88,11 @@ export async function createMockOp(env: Record<string, string> = {}): Promise<Mo
     },
     async signIdToken(claims, header = {}) {
       return new SignJWT(claims as never).setProtectedHeader({ alg: 'RS256', kid, ...header } as never).sign(privateKey)
+    },
+    issueRefreshToken() {
+      const token = crypto.randomUUID()
+      refreshTokens.add(token)
+      return token
     },
     callback(params = {}) {
       const txn: Transaction = {
@@ -112,6 +120,19 @@ export async function createMockOp(env: Record<string, string> = {}): Promise<Mo
       const path = url.pathname.replace(/^\/t\/[^/]+/, '')
       if (path === '/oauth2/token/.well-known/openid-configuration') return json(op.discovery)
       if (path === '/oauth2/jwks') return json({ keys: [jwk] })
+      if (path === '/oauth2/token' && body.get('grant_type') === 'refresh_token') {
+        const presented = body.get('refresh_token') ?? ''
+        if (!refreshTokens.delete(presented)) return json({ error_description: 'Persisted access token data not found', error: 'invalid_grant' }, 400)
+        const now = Math.floor(Date.now() / 1000)
+        const claims: Record<string, unknown> = { iss: issuer, sub: 'user-uuid-1', aud: CLIENT_ID, azp: CLIENT_ID, iat: now, nbf: now, exp: now + 3600, sid: 'sid-1' }
+        for (const [k, v] of Object.entries(op.idTokenClaims)) {
+          if (v === undefined) delete claims[k]
+          else claims[k] = v
+        }
+        const refreshToken = crypto.randomUUID()
+        refreshTokens.add(refreshToken)
+        return json({ access_token: crypto.randomUUID(), refresh_token: refreshToken, scope: 'openid profile', id_token: await op.signIdToken(claims, op.idTokenHeader), token_type: 'Bearer', expires_in: 3600 })
+      }
       if (path === '/oauth2/token') {
         const code = body.get('code') ?? ''
         const entry = codes.get(code)
@@ -127,7 +148,9 @@ export async function createMockOp(env: Record<string, string> = {}): Promise<Mo
           else claims[k] = v
         }
         const idToken = await op.signIdToken(claims, op.idTokenHeader)
-        return json({ access_token: crypto.randomUUID(), refresh_token: crypto.randomUUID(), scope: 'openid profile', id_token: idToken, token_type: 'Bearer', expires_in: 3600 })
+        const refreshToken = crypto.randomUUID()
+        refreshTokens.add(refreshToken)
+        return json({ access_token: crypto.randomUUID(), refresh_token: refreshToken, scope: 'openid profile', id_token: idToken, token_type: 'Bearer', expires_in: 3600 })
       }
       if (path === '/oauth2/userinfo') return json({ sub: 'user-uuid-1', email: 'ada@example.com', ...op.userinfo })
       if (path === '/oauth2/revoke') return new Response(null, { status: 200 })

@@ -13,6 +13,9 @@ import { toAuthError, type AuthError } from '../errors'
 import { isDocumentRequest } from '../guard'
 import { completeLogin, startLogin } from '../login'
 import { endSessionUrl, revokeTokens } from '../logout'
+import { handleLogoutToken } from '../backchannel'
+import { refreshSession } from '../refresh'
+import { getRevocationStore, isRevoked, revokeSession } from '../revocation'
 import { safeReturnTo } from '../redirect'
 import { getAuthContext } from '../server'
 import {
@@ -49,11 +52,14 @@ function redirect(location: string, setCookies: string[] = [], status = 303): Re
   return new Response(null, { status, headers })
 }
 
+/** The session in these cookies if it is valid, not timed out and not revoked. */
 async function currentSession(cookies: Map<string, string>): Promise<SessionData | null> {
   const config = getSessionConfig()
   const seal = readSealFromCookies(cookies, config.cookieName)
   const session = seal ? await unsealSession(seal, config) : null
-  return session && !sessionExpiry(session, config) ? session : null
+  if (!session || sessionExpiry(session, config)) return null
+  const store = await getRevocationStore(getAuthConfig().redisUrl)
+  return (await isRevoked(store, session)) ? null : session
 }
 
 /** The callback URL as the IS sent it, rebuilt on our own origin so Host headers cannot steer it. */
@@ -119,10 +125,12 @@ async function loginCallback(request: Request, config: AuthConfig, cookies: Map<
     // A replayed callback (back button) from a user who is already signed in changes nothing (AR-05 a).
     if (await currentSession(cookies)) return redirect(new URL('/', config.appOrigin).href, spent)
     // Without the transaction there is no state to compare with: never fall back to "no state
-    // expected", which would let a login CSRF through (rp-security AR-03 c).
-    const error = toAuthError(new Error('no transaction cookie for this state'), 'transaction_missing')
-    logFailure('callback', error)
-    return errorResponse('transaction_missing', '/login', spent)
+    // expected", which would let a login CSRF through (rp-security AR-03 c). A browser with other
+    // logins pending got a state that is not one of them: a mismatch, not an expiry.
+    const pending = pendingTransactionNames(cookies, sessionConfig).length > 0
+    const code = pending ? 'state_mismatch' : 'transaction_missing'
+    logFailure('callback', toAuthError(new Error('no transaction for the returned state'), code))
+    return errorResponse(code, '/login', spent)
   }
 
   const ctx = getAuthContext()
@@ -180,6 +188,12 @@ async function logout(request: Request): Promise<Response> {
   if (!session) return redirect(signin, cleared)
 
   const ctx = getAuthContext()
+  // Revoked server-side first, so a copy of this cookie is dead even if the IS is unreachable.
+  try {
+    await revokeSession(await getRevocationStore(config.redisUrl), session, sessionConfig.maxAge)
+  } catch (error) {
+    logFailure('logout revocation', toAuthError(error))
+  }
   await revokeTokens(ctx, session)
   const target = await endSessionUrl(ctx, session.idToken, oauth.generateRandomState())
   return redirect(target ? target.href : signin, cleared)
@@ -207,4 +221,79 @@ export async function handleLogoutPost(request: Request): Promise<Response> {
   }
   if (!logoutAllowed(request, appOrigin)) return errorResponse('logout_forbidden', '/')
   return logout(request)
+}
+
+/**
+ * GET /login/refresh?returnTo=: the Node side of token refresh. The edge guard sends documents
+ * here when the access token is due; this refreshes (single flight, rotation-safe), stores the new
+ * session and goes straight back. A permanent failure ends the session with a way back to login.
+ */
+export async function handleRefresh(request: Request): Promise<Response> {
+  let config: AuthConfig
+  try {
+    config = getAuthConfig()
+  } catch (error) {
+    logFailure('config', toAuthError(error, 'config_invalid'))
+    return errorResponse('config_invalid', '/signin')
+  }
+  const sessionConfig = getSessionConfig()
+  const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'), config.appOrigin)
+  const cookies = parseCookies(request.headers.get('cookie'))
+  const existing = existingSessionCookieNames(cookies, sessionConfig.cookieName)
+  const session = await currentSession(cookies)
+  const signin = new URL('/signin', config.appOrigin)
+  if (returnTo !== '/') signin.searchParams.set('returnTo', returnTo)
+  if (!session) return redirect(signin.href, clearSessionCookieHeaders(existing, sessionConfig))
+
+  const outcome = await refreshSession(getAuthContext(), session)
+  if (outcome.kind === 'ended') {
+    logFailure('refresh', outcome.error)
+    signin.searchParams.set('reason', 'session_ended')
+    return redirect(signin.href, clearSessionCookieHeaders(existing, sessionConfig))
+  }
+  if (outcome.kind === 'kept' && outcome.reason !== 'no_refresh_token') {
+    console.warn(`[auth] refresh deferred reason=${outcome.reason}`)
+  }
+  try {
+    const seal = await sealSession(outcome.session, sessionConfig)
+    return redirect(new URL(returnTo, config.appOrigin).href, sessionCookieHeaders(seal, existing, sessionConfig))
+  } catch (error) {
+    const authError = toAuthError(error)
+    logFailure('refresh save', authError)
+    return errorResponse(authError.code, '/login', clearSessionCookieHeaders(existing, sessionConfig))
+  }
+}
+
+/** POST /logout/backchannel (OIDC Back-Channel Logout 1.0 section 2.8): 200 or 400, never cached. */
+export async function handleBackchannelLogout(request: Request): Promise<Response> {
+  const headers = { 'cache-control': 'no-store', 'content-type': 'application/json' }
+  const fail = (description: string, status = 400) =>
+    new Response(JSON.stringify({ error: 'invalid_request', error_description: description }), { status, headers })
+  let config: AuthConfig
+  try {
+    config = getAuthConfig()
+  } catch {
+    return fail('server misconfigured', 500)
+  }
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase()
+  if (type !== 'application/x-www-form-urlencoded') return fail('expected a form body')
+  let token: string | null
+  try {
+    const body = new URLSearchParams(await request.text())
+    if (body.getAll('logout_token').length !== 1) return fail('logout_token missing')
+    token = body.get('logout_token')
+  } catch {
+    return fail('unreadable body')
+  }
+  if (!token || token.length > 16_384) return fail('logout_token missing')
+  try {
+    const store = await getRevocationStore(config.redisUrl)
+    await handleLogoutToken(getAuthContext(), store, token, config.session.maxAge)
+    return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } })
+  } catch (error) {
+    const authError = toAuthError(error, 'callback_invalid')
+    logFailure('back-channel logout', authError)
+    if (authError.status >= 500 && authError.code !== 'internal_error') return fail('identity server unavailable', 503)
+    return fail('invalid logout_token')
+  }
 }

@@ -10,7 +10,8 @@ import 'server-only'
 import { cache } from 'react'
 import { cookies } from 'next/headers'
 import { redirect } from 'next/navigation'
-import { getSessionConfig } from '../config'
+import { getAuthConfig, getSessionConfig } from '../config'
+import { getRevocationStore, isRevoked } from '../revocation'
 import { readSealFromCookies, sessionExpiry, unsealSession, type SessionData } from '../session'
 
 /** The current session, or null. Memoised per request. */
@@ -21,7 +22,11 @@ export const getSession = cache(async (): Promise<SessionData | null> => {
   const seal = readSealFromCookies(map, config.cookieName)
   if (!seal) return null
   const session = await unsealSession(seal, config)
-  return session && !sessionExpiry(session, config) ? session : null
+  if (!session || sessionExpiry(session, config)) return null
+  // The edge guard cannot see the revocation store; this Node-side check makes logout and
+  // back-channel logout final for every page (rp-security SC-08, LO-07).
+  const store = await getRevocationStore(getAuthConfig().redisUrl)
+  return (await isRevoked(store, session)) ? null : session
 })
 
 /** The current session; without one, redirects to /signin (keeping where the user was going). */
