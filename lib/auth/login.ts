@@ -90,8 +90,18 @@ export async function startLogin(ctx: FlowContext, returnTo: string): Promise<Lo
 /** The IS's `error=` codes that have a page of their own; the rest become `idp_error`. */
 const IDP_ERROR_CODES = { access_denied: 'access_denied', login_required: 'login_required' } as const
 
+/** Parameters that only a front-channel token flow would carry: a code-flow callback with them is forged (RFC 9700 4.6). */
+const TOKEN_PARAMETERS = ['access_token', 'id_token', 'token_type', 'expires_in', 'refresh_token']
+
 /** Step 1: the authorization response (RFC 6749 4.1.2, RFC 9207 2.4), checked before any back-channel call. */
 export function validateCallback(as: oauth.AuthorizationServer, ctx: FlowContext, url: URL, txn: Transaction): URLSearchParams {
+  for (const name of new Set(url.searchParams.keys())) {
+    // RFC 6749 3.1: request and response parameters MUST NOT be included more than once.
+    if (url.searchParams.getAll(name).length > 1) throw new AuthError('callback_invalid', `parameter "${name}" repeated`)
+  }
+  if (TOKEN_PARAMETERS.some((name) => url.searchParams.has(name))) {
+    throw new AuthError('callback_invalid', 'token parameters in a code-flow callback')
+  }
   try {
     return oauth.validateAuthResponse(as, ctx.provider.client, url, txn.state)
   } catch (error) {
@@ -122,7 +132,9 @@ function backchannelError(error: unknown, step: 'token' | 'id_token' | 'userinfo
     return new AuthError('token_exchange_failed', `${step}: ${error.error}`, { cause: error })
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
-    return new AuthError(step === 'token' ? 'token_exchange_failed' : 'idp_error', `${step}: WWW-Authenticate challenge`, { cause: error })
+    // At userinfo this means the IS no longer accepts the access token it just issued (for example it
+    // revoked the grant because the code was redeemed twice): the sign-in cannot complete.
+    return new AuthError('token_exchange_failed', `${step}: WWW-Authenticate challenge`, { cause: error })
   }
   if (error instanceof oauth.OperationProcessingError) {
     const code = error.code

@@ -11,6 +11,8 @@
 //            issuer, now() }
 // opts: the JSON given to PUT /__test/scenario (besides "name").
 
+import * as crypto from 'node:crypto';
+
 /** @param {string} jwt */
 function flipLastChar(jwt) {
   const last = jwt.at(-1);
@@ -28,6 +30,49 @@ function resignIdToken(mutate) {
     mutate(payload, header);
     res.body.id_token = h.sign(payload, header);
   };
+}
+
+const b64 = (o) => Buffer.from(typeof o === 'string' ? o : JSON.stringify(o)).toString('base64url');
+
+/** Extra keys for signing scenarios, made on first use (never published unless a scenario says so). */
+const extraKeys = {};
+function key(name) {
+  if (!extraKeys[name]) {
+    extraKeys[name] = name.startsWith('ec')
+      ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  }
+  return extraKeys[name];
+}
+function publicJwk(name, kid, extra = {}) {
+  return { ...key(name).publicKey.export({ format: 'jwk' }), kid, alg: name.startsWith('ec') ? 'ES256' : 'RS256', use: 'sig', ...extra };
+}
+/** Signs `payload` with one of the extra keys (RS256/ES256) or HS256 with a shared secret. */
+function signWith(payload, header, how) {
+  const input = `${b64(header)}.${b64(payload)}`;
+  let sig;
+  if (header.alg === 'HS256') sig = crypto.createHmac('sha256', how.secret).update(input).digest();
+  else if (header.alg === 'ES256') sig = crypto.sign('sha256', Buffer.from(input), { key: key(how.key).privateKey, dsaEncoding: 'ieee-p1363' });
+  else sig = crypto.sign('sha256', Buffer.from(input), key(how.key).privateKey);
+  return `${input}.${sig.toString('base64url')}`;
+}
+
+/** Applies `set` (values; null deletes) and `unset` (names) to an object. */
+function patch(target, o) {
+  for (const [k, v] of Object.entries(o.set || {})) {
+    if (v === null) delete target[k];
+    else target[k] = v;
+  }
+  for (const k of o.unset || []) delete target[k];
+}
+
+/** Resolves relative times in a claims patch: {"$now": -600} means now - 600 s. */
+function withTimes(o, now) {
+  const set = {};
+  for (const [k, v] of Object.entries(o.set || {})) {
+    set[k] = v && typeof v === 'object' && !Array.isArray(v) && '$now' in v ? now + v.$now : v;
+  }
+  return { ...o, set };
 }
 
 const html500 = () => ({
@@ -93,6 +138,97 @@ export const scenarios = {
   iss_mismatch: {
     description: 'authorize redirect carries iss=https://evil.example',
     after: { authorize: (res, h, o) => { res.location.searchParams.set('iss', o.iss || 'https://evil.example'); } },
+  },
+
+  // ---- generic scenarios, driven by options (used by the RP conformance suite in tests/e2e) ----
+  respond: {
+    description: 'answer {endpoint} with {status, type, body, headers} instead of handling it',
+    before: Object.fromEntries(['discovery', 'authorize', 'token', 'userinfo', 'jwks', 'revoke', 'logout'].map((kind) => [
+      kind, (info, o) => (o.endpoint === kind ? { status: o.status ?? 200, type: o.type || 'application/json', body: o.body ?? '', headers: o.headers || {}, delayMs: o.delayMs } : undefined),
+    ])),
+  },
+  hang: {
+    description: 'never answer {endpoint}',
+    before: Object.fromEntries(['discovery', 'token', 'userinfo', 'jwks', 'revoke'].map((kind) => [kind, (info, o) => (o.endpoint === kind ? 'hang' : undefined)])),
+  },
+  close: {
+    description: 'close the connection of {endpoint} without an answer',
+    before: Object.fromEntries(['discovery', 'token', 'userinfo', 'jwks', 'revoke'].map((kind) => [kind, (info, o) => (o.endpoint === kind ? 'close' : undefined)])),
+  },
+  json_patch: {
+    description: 'set/unset top-level members of the JSON answer of {endpoint}; {replace} swaps the whole body',
+    after: Object.fromEntries(['discovery', 'token', 'userinfo', 'jwks'].map((kind) => [kind, (res, h, o) => {
+      if (o.endpoint !== kind) return;
+      if ('replace' in o) { res.body = o.replace; return; }
+      if (res.body && typeof res.body === 'object') patch(res.body, o);
+    }])),
+  },
+  id_token_patch: {
+    description: 'change id_token claims ({set}, {unset}; {"$now": n} = now+n) and header ({header}) and re-sign with the real key',
+    after: {
+      token: (res, h, o) => {
+        if (!res.body?.id_token) return;
+        const { header, payload } = h.decodeJwt(res.body.id_token);
+        patch(payload, withTimes(o, h.now()));
+        Object.assign(header, o.header || {});
+        res.body.id_token = h.sign(payload, header);
+      },
+    },
+  },
+  id_token_foreign_signature: {
+    description: 'id_token signed with {alg} RS256 (an unpublished key), ES256, or HS256 (client secret {secret}); {kid} keeps or replaces the kid',
+    after: {
+      token: (res, h, o) => {
+        if (!res.body?.id_token) return;
+        const { header, payload } = h.decodeJwt(res.body.id_token);
+        const alg = o.alg || 'RS256';
+        const next = { alg, ...(o.kid === null ? {} : { kid: o.kid || header.kid }) };
+        // An attacker embedding its own key (jwk) or pointing at it (jku): a relying party must never trust either.
+        if (o.embedJwk) Object.assign(next, { jwk: publicJwk(alg === 'ES256' ? 'ec1' : 'rsa-foreign', undefined), jku: 'https://evil.example/jwks' });
+        res.body.id_token = signWith(payload, next, { key: alg === 'ES256' ? 'ec1' : 'rsa-foreign', secret: o.secret });
+      },
+    },
+  },
+  rotate_signing_key: {
+    description: 'sign id_tokens with a new RSA key and publish only that key (OIDC Core 10.1.1 rotation)',
+    after: {
+      token: (res, h) => {
+        if (!res.body?.id_token) return;
+        const { payload } = h.decodeJwt(res.body.id_token);
+        res.body.id_token = signWith(payload, { alg: 'RS256', kid: 'cm90YXRlZC1rZXktMg_RS256' }, { key: 'rsa-rotated' });
+      },
+      jwks: (res) => { res.body = { keys: [publicJwk('rsa-rotated', 'cm90YXRlZC1rZXktMg_RS256')] }; },
+    },
+  },
+  jwks_patch: {
+    description: 'JWKS variants: {kidless: true} drops kid from token and JWKS; {extra: "garbage"|"second"} adds a key; {use: "enc"} marks the key for encryption',
+    after: {
+      token: (res, h, o) => {
+        if (!o.kidless || !res.body?.id_token) return;
+        const { header, payload } = h.decodeJwt(res.body.id_token);
+        delete header.kid;
+        res.body.id_token = h.sign(payload, header);
+      },
+      jwks: (res, h, o) => {
+        const keys = res.body.keys.map((k) => ({ ...k }));
+        if (o.kidless) for (const k of keys) delete k.kid;
+        if (o.use) for (const k of keys) k.use = o.use;
+        if (o.extra === 'garbage') keys.push({ kty: 'RSA', n: '!!', e: 'AQAB', kid: 'garbage' });
+        if (o.extra === 'second') keys.push(publicJwk('rsa-second', o.kidless ? undefined : 'c2Vjb25k_RS256'));
+        res.body = { keys };
+      },
+    },
+  },
+  authorize_patch: {
+    description: 'set/unset parameters of the authorization response redirect ({set}, {unset}, {append})',
+    after: {
+      authorize: (res, h, o) => {
+        const p = res.location.searchParams;
+        for (const [k, v] of Object.entries(o.set || {})) p.set(k, v);
+        for (const k of o.unset || []) p.delete(k);
+        for (const [k, v] of o.append || []) p.append(k, v);
+      },
+    },
   },
 };
 
