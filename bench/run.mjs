@@ -616,6 +616,23 @@ async function main() {
     tl.afterUserinfo.push(l.callbackEnd - tUser)
   }
   const direct = await directIsLatency(20)
+  // Cold back-channel: after > 5 s idle the app's keep-alive connection to the IS is gone (undici
+  // keepAliveTimeout 4 s, Node server 5 s), so the callback opens a new TLS connection.
+  log('   cold callbacks (6 s idle before each)')
+  const cold = []
+  for (let i = 0; i < 4; i++) {
+    await sleep(6000)
+    cold.push((await login()).callbackMs)
+  }
+  const { createSecureContext, rootCertificates } = await import('node:tls')
+  const isPem = readFileSync(join(ROOT, 'certs/local-is.crt'), 'utf8')
+  const ctxMs = (ca) => {
+    for (let i = 0; i < 3; i++) createSecureContext({ ca })
+    const t = performance.now()
+    for (let i = 0; i < 20; i++) createSecureContext({ ca })
+    return r2((performance.now() - t) / 20)
+  }
+  const secureContext = { caCount: rootCertificates.length + 1, msAllRootsPlusIs: ctxMs([...rootCertificates, isPem]), msIsOnly: ctxMs([isPem]) }
   const cbP50 = median(seq.map((l) => l.callbackMs))
   results.loginCost = {
     logins: SEQ_LOGINS,
@@ -628,6 +645,9 @@ async function main() {
     consentShown: seq.some((l) => l.consentShown),
     timeline: { n: tl.beforeToken.length, beforeTokenP50: r1(median(tl.beforeToken)), tokenToUserinfoP50: r1(median(tl.tokenToUserinfo)), afterUserinfoP50: r1(median(tl.afterUserinfo)) },
     isDirect: direct,
+    coldCallbacks: cold.map(r2),
+    coldCallbackP50: r2(median(cold)),
+    secureContext,
     appOwnEstimateP50: r2(cbP50 - direct.tokenP50 - direct.userinfoP50),
     isRequestCounts: counts,
     backchannelPerLogin,
@@ -815,6 +835,7 @@ function report(r) {
   lines.push(`- Callback (\`GET /login?code=..\`) wall time: p50 **${lc.callbackP50} ms**, p90 ${lc.callbackP90} ms, p99 ${lc.callbackP99} ms. Includes: transaction unseal, token request (TLS to IS, IS work), ID token checks + RS256 signature verification, userinfo request, session seal, response.`)
   lines.push(`- IS's own latency, measured directly by this script with a keep-alive connection (N=${lc.isDirect.n}): token p50 ${lc.isDirect.tokenP50} ms, userinfo p50 ${lc.isDirect.userinfoP50} ms → app's own share of the callback ≈ **${lc.appOwnEstimateP50} ms** (p50 difference).`)
   lines.push(`- Timeline from the IS request log (arrival times, ms resolution, n=${lc.timeline.n}): callback start → token request arrives ${lc.timeline.beforeTokenP50} ms; token → userinfo arrives ${lc.timeline.tokenToUserinfoP50} ms (IS token work + app ID token validation); userinfo arrives → callback response received ${lc.timeline.afterUserinfoP50} ms.`)
+  lines.push(`- Cold callback (6 s idle before it, so the app's keep-alive connection to the IS has closed): ${lc.coldCallbacks.join(' / ')} ms, p50 **${lc.coldCallbackP50} ms** vs warm p50 ${lc.callbackP50} ms. Part of it: a new TLS connection from lib/auth/http.ts's Agent builds a SecureContext from ca = [...rootCertificates, IS cert] (${lc.secureContext.caCount} CAs): ${lc.secureContext.msAllRootsPlusIs} ms CPU each here, vs ${lc.secureContext.msIsOnly} ms for the IS cert alone (tls.createSecureContext, 20 iterations).`)
   lines.push(`- GET /login (start) p50 ${lc.loginStartP50} ms; whole login p50 ${lc.fullLoginP50} ms. Requests per login: ${lc.hops.app} to the app, ${lc.hops.is} to the IS (front channel).`)
   lines.push(`- Back-channel calls per login after warm-up: **${lc.backchannelPerLogin}** (target exactly 2: ${ok(lc.backchannelPerLogin === 2)}) — ${Object.entries(lc.perLogin).map(([k, v]) => `${k} ${v}`).join(', ')}.`)
   lines.push('')

@@ -33,7 +33,7 @@ describe('discovery', () => {
   it('rejects a document whose issuer differs (OIDC Discovery 4.3) and does not cache the failure', async () => {
     const op = await createMockOp()
     op.discovery.issuer = 'https://evil.example/oauth2/token'
-    await expect(op.ctx.discovery.get()).rejects.toMatchObject({ code: 'issuer_mismatch' })
+    await expect(op.ctx.discovery.get()).rejects.toMatchObject({ code: 'discovery_invalid', status: 502 })
     op.discovery.issuer = ISSUER
     await expect(op.ctx.discovery.get()).resolves.toMatchObject({ issuer: ISSUER })
   })

@@ -77,7 +77,8 @@ function discoveryError(error: unknown): AuthError {
   if (isAuthError(error)) return error
   if (error instanceof oauth.OperationProcessingError) {
     if (error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
-      return new AuthError('issuer_mismatch', 'discovery issuer differs from the configured issuer', { cause: error })
+      // The IS (or whatever answered) is misconfigured: a 502-class page, nothing is redirected (rp-security DK-01).
+      return new AuthError('discovery_invalid', 'discovery issuer differs from the configured issuer', { cause: error })
     }
     if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
       return new AuthError('idp_error', 'discovery endpoint did not answer 200', { cause: error })
@@ -99,7 +100,7 @@ export async function fetchDiscovery(config: AuthConfig, fetch: AuthFetch): Prom
     // processDiscoveryResponse compares the document's issuer with ours (OIDC Discovery 4.3).
     const as = await oauth.processDiscoveryResponse(new URL(config.issuer), response)
     if (as.issuer !== config.issuer) {
-      throw new AuthError('issuer_mismatch', `discovery issuer "${as.issuer}" is not "${config.issuer}"`)
+      throw new AuthError('discovery_invalid', `discovery issuer "${as.issuer}" is not "${config.issuer}"`)
     }
     checkEndpoints(as, config.issuer)
     return as

@@ -84,6 +84,23 @@ describe('createAuthFetch (AUTH_CERTIFICATE_PATH, timeouts, caps)', () => {
     expect((await fetch(`${base}/redirect`)).status).toBe(302)
   })
 
+  it('refuses a certificate for another host name, and an expired one (rp-security TL-02)', async () => {
+    for (const variant of ['other-host', 'expired'] as const) {
+      const pems = await selfsigned.generate([{ name: 'commonName', value: variant === 'other-host' ? 'other.test' : 'localhost' }], {
+        keySize: 2048,
+        ...(variant === 'expired' ? { notBeforeDate: new Date(Date.now() - 3 * 86400_000), notAfterDate: new Date(Date.now() - 86400_000) } : {}),
+        extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: variant === 'other-host' ? 'other.test' : 'localhost' }] }],
+      })
+      const dir = mkdtempSync(join(tmpdir(), 'auth-tls-'))
+      writeFileSync(join(dir, 'ca.crt'), pems.cert)
+      const bad = createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end('{}'))
+      await new Promise<void>((resolve) => bad.listen(0, '127.0.0.1', resolve))
+      const fetch = createAuthFetch({ certificatePath: join(dir, 'ca.crt'), timeoutMs: 5000 })
+      await expect(fetch(`https://localhost:${(bad.address() as AddressInfo).port}/`)).rejects.toMatchObject({ code: 'idp_tls_error', status: 502 })
+      bad.close()
+    }
+  })
+
   it('names a missing certificate file in a config error', () => {
     expect(() => createAuthFetch({ certificatePath: '/nonexistent/wso2.crt', timeoutMs: 1000 })).toThrow(/AUTH_CERTIFICATE_PATH/)
   })

@@ -48,7 +48,9 @@ export function createJwksCache(fetch: AuthFetch) {
       set = createRemoteJWKSet(new URL(uri), {
         [joseCustomFetch]: fetch as never,
         cacheMaxAge: 10 * 60 * 1000,
-        cooldownDuration: 30 * 1000,
+        // An unknown kid triggers at most one JWKS fetch per 5 s, however many tokens carry one
+        // (back-channel logout tokens can be posted by anyone; rp-security DK-04).
+        cooldownDuration: 5 * 1000,
       })
       sets.set(uri, set)
     }
@@ -195,6 +197,10 @@ export async function verifyIdTokenSignature(ctx: FlowContext, as: oauth.Authori
     if (isAuthError(error)) throw error
     if (error instanceof joseErrors.JWKSTimeout) throw new AuthError('idp_timeout', 'JWKS request timed out', { cause: error })
     if (error instanceof joseErrors.JWKSInvalid) throw new AuthError('idp_bad_response', 'JWKS is invalid', { cause: error })
+    // jose reports a non-200 JWKS answer as a generic error: the IS failed, not the token.
+    if (error instanceof joseErrors.JOSEError && /Expected 200 OK/.test(error.message)) {
+      throw new AuthError('idp_error', 'JWKS endpoint did not answer 200', { cause: error })
+    }
     throw new AuthError('id_token_invalid', `signature: ${(error as Error).message}`, { cause: error })
   }
 }

@@ -142,9 +142,15 @@ export const scenarios = {
 
   // ---- generic scenarios, driven by options (used by the RP conformance suite in tests/e2e) ----
   respond: {
-    description: 'answer {endpoint} with {status, type, body, headers} instead of handling it',
+    description: 'answer {endpoint} with {status, type, body, headers} instead of handling it; {padTo: n} sends a JSON body of n bytes',
     before: Object.fromEntries(['discovery', 'authorize', 'token', 'userinfo', 'jwks', 'revoke', 'logout'].map((kind) => [
-      kind, (info, o) => (o.endpoint === kind ? { status: o.status ?? 200, type: o.type || 'application/json', body: o.body ?? '', headers: o.headers || {}, delayMs: o.delayMs } : undefined),
+      kind, (info, o) => (o.endpoint === kind ? {
+        status: o.status ?? 200,
+        type: o.type || 'application/json',
+        body: o.padTo ? JSON.stringify({ filler: 'a'.repeat(o.padTo) }) : (o.body ?? ''),
+        headers: o.headers || {},
+        delayMs: o.delayMs,
+      } : undefined),
     ])),
   },
   hang: {
