@@ -182,8 +182,8 @@ export function parseSessionConfig(env: Env): SessionConfig {
   const secure = new URL(clientHost).protocol === 'https:'
   return {
     ...sessionSecrets(env),
-    maxAge: seconds(env, 'AUTH_SESSION_MAX_AGE', 8 * 60 * 60, 60),
-    idleTimeout: seconds(env, 'AUTH_SESSION_IDLE_TIMEOUT', 30 * 60, 30),
+    maxAge: seconds(env, 'AUTH_SESSION_MAX_AGE', 8 * 60 * 60, 10),
+    idleTimeout: seconds(env, 'AUTH_SESSION_IDLE_TIMEOUT', 30 * 60, 5),
     refreshBuffer: seconds(env, 'AUTH_REFRESH_BUFFER', 60, 0),
     secure,
     cookieName: secure ? '__Host-myclinic-session' : 'myclinic-session',

@@ -28,8 +28,12 @@ import {
   type SessionData,
 } from './session'
 
-/** lastSeen is re-sealed at most once a minute: enough for the idle timeout, cheap per request. */
+/** lastSeen is re-sealed at most once a minute (sooner for short idle timeouts): cheap per request, precise enough. */
 export const TOUCH_INTERVAL = 60
+
+export function touchInterval(config: SessionConfig): number {
+  return Math.max(1, Math.min(TOUCH_INTERVAL, Math.floor(config.idleTimeout / 4)))
+}
 
 export const PUBLIC_PATHS = ['/signin', '/login', '/logout']
 
@@ -83,7 +87,7 @@ export async function evaluateGuard(request: Request, config: SessionConfig): Pr
       return { kind: 'redirect', location: location.href, clearCookies: [] }
     }
     const now = nowSeconds()
-    if (now - session.lastSeen < TOUCH_INTERVAL) return { kind: 'pass', session }
+    if (now - session.lastSeen < touchInterval(config)) return { kind: 'pass', session }
     const touchedSession = { ...session, lastSeen: now }
     try {
       const touched = await touch(touchedSession, cookies, config)

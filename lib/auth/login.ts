@@ -92,8 +92,11 @@ export async function startLogin(ctx: FlowContext, returnTo: string): Promise<Lo
 /** The IS's `error=` codes that have a page of their own; the rest become `idp_error`. */
 const IDP_ERROR_CODES = { access_denied: 'access_denied', login_required: 'login_required' } as const
 
-/** Parameters that only a front-channel token flow would carry: a code-flow callback with them is forged (RFC 9700 4.6). */
-const TOKEN_PARAMETERS = ['access_token', 'id_token', 'token_type', 'expires_in', 'refresh_token']
+/**
+ * Parameters that only a front-channel token flow (RFC 9700 4.6) or a JARM response would carry: a
+ * plain code-flow callback with any of them, even empty, is forged.
+ */
+const TOKEN_PARAMETERS = ['access_token', 'id_token', 'token_type', 'expires_in', 'refresh_token', 'response']
 
 /** Step 1: the authorization response (RFC 6749 4.1.2, RFC 9207 2.4), checked before any back-channel call. */
 export function validateCallback(as: oauth.AuthorizationServer, ctx: FlowContext, url: URL, txn: Transaction): URLSearchParams {
@@ -103,6 +106,11 @@ export function validateCallback(as: oauth.AuthorizationServer, ctx: FlowContext
   }
   if (TOKEN_PARAMETERS.some((name) => url.searchParams.has(name))) {
     throw new AuthError('callback_invalid', 'token parameters in a code-flow callback')
+  }
+  // An `error` parameter makes this an error response (RFC 6749 4.1.2.1), even when it is empty;
+  // oauth4webapi would skip an empty one and redeem the code.
+  if (url.searchParams.has('error') && !url.searchParams.get('error')) {
+    throw new AuthError('callback_invalid', 'empty error parameter')
   }
   try {
     return oauth.validateAuthResponse(as, ctx.provider.client, url, txn.state)

@@ -25,6 +25,10 @@ describe('safeReturnTo (RFC 9700 4.11.1: no open redirector)', () => {
     '',
     '/login?returnTo=//evil',
     '/logout',
+    '/.//evil.example',
+    '/./\\/evil.example',
+    '/a/..//evil.example',
+    '/%2e//evil.example',
     'x'.repeat(3000),
   ])('refuses %j', (value) => {
     expect(safeReturnTo(value, ORIGIN)).toBe('/')

@@ -26,6 +26,9 @@ export function safeReturnTo(value: string | null | undefined, appOrigin: string
     return DEFAULT_RETURN_TO
   }
   if (url.origin !== new URL(appOrigin).origin) return DEFAULT_RETURN_TO
+  // Dot segments can collapse to a protocol-relative path: "/.//evil" parses to the pathname "//evil",
+  // which a later `new URL(path, origin)` or a browser would send off-site.
+  if (url.pathname.startsWith('//')) return DEFAULT_RETURN_TO
   // Never bounce back into the auth routes: that would loop or restart a login.
   if (/^\/(login|logout)(\/|$)/.test(url.pathname)) return DEFAULT_RETURN_TO
   return `${url.pathname}${url.search}${url.hash}`

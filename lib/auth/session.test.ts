@@ -66,7 +66,9 @@ describe('session', () => {
     const flipped = seal.slice(0, 40) + (seal[40] === 'A' ? 'B' : 'A') + seal.slice(41)
     const foreign = await sealData(session(), { password: 'f'.repeat(32) })
     const wrongShape = await sealData({ v: 1, sub: 5 }, { password: { [config.sealId]: config.passwords[config.sealId] } })
-    for (const value of [flipped, foreign, wrongShape, 'garbage', 'Fe26.2**', 'Fe26.2*1*a*b*c*d*e*f*g~x', 'Fe26.1*1*a*b*c*d*e*f~2', '']) {
+    const trailing = `${seal}x`
+    const suffixed = `${seal}Fe26.2*1*a`
+    for (const value of [flipped, foreign, wrongShape, trailing, suffixed, 'garbage', 'Fe26.2**', 'Fe26.2*1*a*b*c*d*e*f*g~x', 'Fe26.1*1*a*b*c*d*e*f~2', '']) {
       expect(await unsealSession(value, config)).toBeNull()
     }
   })

@@ -122,8 +122,15 @@ const UNSEAL_CACHE_SIZE = 1000
 const UNSEAL_CACHE_MS = 60_000
 const unsealCache = processSingleton('unseal-cache', () => new Map<string, { data: SessionData; until: number; passwords: Record<string, string> }>())
 
+/**
+ * The exact shape iron-session writes: `Fe26.2*id*salt*iv*ciphertext*expiry*hmacSalt*hmac~2`.
+ * iron-session ignores anything after `~2` and some other deviations; refusing them up front means a
+ * modified cookie value is never accepted, even when its sealed content is intact.
+ */
+export const SEAL_PATTERN = /^Fe26\.2\*\d+\*[0-9a-f]+\*[A-Za-z0-9_-]+\*[A-Za-z0-9_-]+\*\d*\*[0-9a-f]+\*[A-Za-z0-9_-]+~2$/
+
 export async function unsealSession(seal: string, config: SessionConfig): Promise<SessionData | null> {
-  if (!seal || seal.length > CHUNK_SIZE * MAX_CHUNKS) return null
+  if (!seal || seal.length > CHUNK_SIZE * MAX_CHUNKS || !SEAL_PATTERN.test(seal)) return null
   const cached = unsealCache.get(seal)
   if (cached && cached.until > Date.now() && cached.passwords === config.passwords) return cached.data
   try {

@@ -9,6 +9,7 @@
 import { sealData, unsealData } from 'iron-session'
 import type { SessionConfig } from './config'
 import { deleteCookie, serializeCookie } from './cookies'
+import { SEAL_PATTERN } from './session'
 
 export interface Transaction {
   state: string
@@ -41,6 +42,7 @@ export async function sealTransaction(txn: Transaction, config: SessionConfig): 
 }
 
 export async function unsealTransaction(seal: string, config: SessionConfig): Promise<Transaction | null> {
+  if (seal.length > 4096 || !SEAL_PATTERN.test(seal)) return null
   try {
     const data = await unsealData<Record<string, unknown>>(seal, { password: config.passwords, ttl: TRANSACTION_TTL })
     if (
