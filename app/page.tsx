@@ -1,75 +1,178 @@
 import type { Metadata } from 'next'
+import { decodeJwt, type JWTPayload } from 'jose'
 import { requireSession } from '@/lib/auth'
+import { claimLabel, claimValue, TIME_CLAIMS } from '@/components/claims'
+import { Countdown, LocalTime } from '@/components/local-time'
+import { SecretToken } from '@/components/secret-token'
 
 export const metadata: Metadata = { title: 'Dashboard' }
 export const dynamic = 'force-dynamic'
 
-/** given_name → "Given name". */
-function label(claim: string): string {
-  const text = claim.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()
-  return text.charAt(0).toUpperCase() + text.slice(1)
+function initials(name: string): string {
+  const parts = name.split(/[\s@._-]+/).filter(Boolean)
+  return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? parts[1][0] : '')).toUpperCase()
 }
 
-function display(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => display(v)).join(', ')
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value)
-  return String(value)
+/** The ID token's payload, decoded on the server (it was verified at login; this only reads it). */
+function idTokenClaims(idToken: string): JWTPayload | null {
+  try {
+    return decodeJwt(idToken)
+  } catch {
+    return null
+  }
 }
 
-/** The dashboard (the seed's dashboard.html): user attributes and the access token, behind the guard. */
+function ClaimCell({ claim, value }: { claim: string; value: unknown }) {
+  if (TIME_CLAIMS.has(claim) && typeof value === 'number') {
+    return (
+      <span className="flex flex-col gap-0.5 font-sans text-sm">
+        <LocalTime seconds={value} />
+        {claim === 'exp' ? <span className="text-xs text-slate-600 dark:text-slate-400"><Countdown until={value} /></span> : null}
+      </span>
+    )
+  }
+  return <>{claimValue(value)}</>
+}
+
+/** The dashboard (the seed's dashboard.html): user card, attributes, tokens and ID token claims, behind the guard. */
 export default async function DashboardPage() {
   const session = await requireSession('/')
   const attributes = Object.entries(session.user).filter(([, v]) => v !== null && v !== undefined)
+  const claims = idTokenClaims(session.idToken)
+  const claimEntries = claims ? Object.entries(claims).filter(([, v]) => v !== null && v !== undefined) : []
+  const user = session.user
+  const fullName = [user.given_name, user.family_name].filter((v) => typeof v === 'string' && v).join(' ')
+  const email = typeof user.email === 'string' ? user.email : undefined
+  const issuerHost = new URL(session.iss).host
 
   return (
-    <div className="space-y-8">
-      <section className="flex flex-col gap-4 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:flex-row sm:items-center dark:border-slate-800 dark:bg-slate-900">
-        <div>
-          <h1 className="text-2xl font-bold tracking-tight" data-testid="greeting">Hi {session.username}</h1>
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-            Signed in through <span className="font-medium">{new URL(session.iss).host}</span>
-          </p>
+    <div className="space-y-6">
+      <section aria-labelledby="greeting" className="card card-body flex flex-col gap-5 sm:flex-row sm:items-center">
+        <div className="flex min-w-0 items-center gap-4">
+          <span aria-hidden="true" className="grid size-14 shrink-0 place-items-center rounded-full bg-brand-100 text-lg font-bold text-brand-700 dark:bg-brand-900 dark:text-brand-200">
+            {initials(fullName || session.username)}
+          </span>
+          <div className="min-w-0">
+            <h1 id="greeting" className="text-2xl font-bold tracking-tight [overflow-wrap:anywhere]" data-testid="greeting">Hi {session.username}</h1>
+            {fullName || email ? (
+              <p className="mt-0.5 text-slate-700 [overflow-wrap:anywhere] dark:text-slate-300">
+                {fullName}
+                {fullName && email ? <span aria-hidden="true" className="mx-1.5 text-slate-400 dark:text-slate-500">·</span> : null}
+                {email}
+              </p>
+            ) : null}
+            <p className="muted mt-1 flex items-center gap-1.5 text-sm">
+              <span aria-hidden="true" className="size-2 rounded-full bg-emerald-600 dark:bg-emerald-400" />
+              Signed in through <span className="font-medium text-slate-900 dark:text-slate-100">{issuerHost}</span>
+            </p>
+          </div>
         </div>
         <form method="post" action="/logout" className="sm:ml-auto">
-          <button type="submit" className="rounded-lg border border-slate-300 px-5 py-2.5 font-semibold hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+          <button type="submit" className="btn btn-secondary w-full sm:w-auto">
+            <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4 fill-current">
+              <path d="M4 3a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h5a1 1 0 1 0 0-2H4V5h5a1 1 0 1 0 0-2H4Zm9.3 3.3a1 1 0 0 1 1.4 0l3 3a1 1 0 0 1 0 1.4l-3 3a1 1 0 0 1-1.4-1.4l1.3-1.3H8a1 1 0 1 1 0-2h6.6l-1.3-1.3a1 1 0 0 1 0-1.4Z" />
+            </svg>
             Logout
           </button>
         </form>
       </section>
 
-      <section aria-labelledby="attributes-title" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <h2 id="attributes-title" className="text-lg font-semibold">Available user attributes</h2>
-        {attributes.length ? (
-          <div className="mt-4 overflow-x-auto">
-            <table className="w-full text-left text-sm" data-testid="attributes">
-              <thead>
-                <tr className="border-b border-slate-200 dark:border-slate-700">
-                  <th scope="col" className="py-2 pr-4 font-semibold">User attribute name</th>
-                  <th scope="col" className="py-2 font-semibold">Value</th>
-                </tr>
-              </thead>
-              <tbody>
-                {attributes.map(([key, value]) => (
-                  <tr key={key} data-claim={key} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
-                    <th scope="row" className="py-2 pr-4 font-medium text-slate-700 dark:text-slate-300">{label(key)}</th>
-                    <td className="break-all py-2 font-mono">{display(value)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="token-title" className="card card-body min-w-0">
+          <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+            <h2 id="token-title" className="text-lg font-semibold">Access token</h2>
+            <p className="muted text-sm"><Countdown until={session.expiresAt} /></p>
           </div>
-        ) : (
-          <p className="mt-4 text-slate-700 dark:text-slate-300">There are no user attributes selected to the application at the moment.</p>
-        )}
-      </section>
+          <p className="muted mt-1 text-sm">
+            Sent to APIs as the bearer token. Valid until <LocalTime seconds={session.expiresAt} />.
+          </p>
+          <div className="mt-4">
+            <SecretToken label="Access token" value={session.accessToken} testId="access-token" />
+          </div>
+        </section>
 
-      <section aria-labelledby="token-title" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <h2 id="token-title" className="text-lg font-semibold">Access token</h2>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          Expires at {new Date(session.expiresAt * 1000).toISOString()}
-        </p>
-        <pre className="mt-4 overflow-x-auto whitespace-pre-wrap break-all rounded-lg bg-slate-100 p-4 font-mono text-sm dark:bg-slate-800" data-testid="access-token">{session.accessToken}</pre>
-      </section>
+        <section aria-labelledby="id-token-title" className="card card-body min-w-0">
+          <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+            <h2 id="id-token-title" className="text-lg font-semibold">ID token</h2>
+            {typeof claims?.exp === 'number' ? <p className="muted text-sm"><Countdown until={claims.exp} /></p> : null}
+          </div>
+          <p className="muted mt-1 text-sm">
+            Proves who signed in; its decoded claims are listed below.
+          </p>
+          <div className="mt-4">
+            <SecretToken label="ID token" value={session.idToken} testId="id-token" />
+          </div>
+        </section>
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="attributes-title" className="card card-body min-w-0">
+          <h2 id="attributes-title" className="text-lg font-semibold">User attributes</h2>
+          <p className="muted mt-1 text-sm">What the identity server shared with myclinic.</p>
+          {attributes.length ? (
+            <div className="mt-4 overflow-x-auto">
+              <table className="kv" data-testid="attributes">
+                <caption className="sr-only">User attributes released by the identity server</caption>
+                <colgroup>
+                  <col className="w-2/5" />
+                  <col />
+                </colgroup>
+                <thead>
+                  <tr>
+                    <th scope="col">Attribute</th>
+                    <th scope="col">Value</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {attributes.map(([key, value]) => (
+                    <tr key={key} data-claim={key}>
+                      <th scope="row" title={key}>{claimLabel(key)}</th>
+                      <td>{claimValue(value)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p className="mt-4 text-slate-700 dark:text-slate-300">There are no user attributes selected to the application at the moment.</p>
+          )}
+        </section>
+
+        <section aria-labelledby="claims-title" className="card card-body min-w-0">
+          <h2 id="claims-title" className="text-lg font-semibold">ID token claims</h2>
+          <p className="muted mt-1 text-sm">Decoded on the server. Times are in your time zone.</p>
+          {claimEntries.length ? (
+            <div className="mt-4 overflow-x-auto">
+              <table className="kv" data-testid="id-token-claims">
+                <caption className="sr-only">Claims of the ID token</caption>
+                <colgroup>
+                  <col className="w-2/5" />
+                  <col />
+                </colgroup>
+                <thead>
+                  <tr>
+                    <th scope="col">Claim</th>
+                    <th scope="col">Value</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {claimEntries.map(([key, value]) => (
+                    <tr key={key} data-id-claim={key}>
+                      <th scope="row">
+                        {claimLabel(key)}
+                        <span className="block font-mono text-xs font-normal text-slate-600 dark:text-slate-400">{key}</span>
+                      </th>
+                      <td><ClaimCell claim={key} value={value} /></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p className="mt-4 text-slate-700 dark:text-slate-300">The ID token could not be decoded.</p>
+          )}
+        </section>
+      </div>
     </div>
   )
 }

@@ -6,6 +6,12 @@ import { getSessionConfig } from '@/lib/auth/config'
 export const metadata: Metadata = { title: 'Sign in' }
 export const dynamic = 'force-dynamic'
 
+const STEPS = [
+  { title: 'Choose Login', text: 'myclinic sends you to your identity server.' },
+  { title: 'Sign in there', text: 'Enter your clinic account password on the identity server, never on myclinic.' },
+  { title: 'Back to your dashboard', text: 'See your details and session, then log out when you are done.' },
+]
+
 /** The public landing page (the seed's index.html), also where the IS sends users after logout. */
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams
@@ -16,31 +22,63 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const ended = params.reason === 'session_ended'
 
   return (
-    <section className="mx-auto max-w-xl rounded-2xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <p className="text-sm font-semibold uppercase tracking-wider text-brand-600 dark:text-brand-500">Patient portal</p>
-      <h1 className="mt-2 text-3xl font-bold tracking-tight">Welcome to myclinic</h1>
-      {ended && !session ? (
-        <p role="status" data-testid="session-ended" className="mt-4 rounded-lg border border-amber-300 bg-amber-50 p-3 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-          Your session has ended. Please log in again.
-        </p>
-      ) : null}
-      <p className="mt-3 text-slate-700 dark:text-slate-300">
-        Sign in with your clinic account. You will be taken to the identity server (WSO2 Identity Server or Asgardeo)
-        and brought back here once you are signed in.
-      </p>
-      {session ? (
-        <a href="/" className="mt-8 inline-flex items-center rounded-lg bg-brand-600 px-6 py-3 font-semibold text-white hover:bg-brand-700 dark:bg-brand-500 dark:text-slate-950">
-          Continue as {session.username}
-        </a>
-      ) : (
-        <a href={loginHref} className="mt-8 inline-flex items-center rounded-lg bg-brand-600 px-6 py-3 font-semibold text-white hover:bg-brand-700 dark:bg-brand-500 dark:text-slate-950">
-          Login
-        </a>
-      )}
-      <p className="mt-8 text-sm text-slate-600 dark:text-slate-400">
-        Sign-in uses the OpenID Connect authorization code flow with PKCE. Your tokens stay on the server side in an
-        encrypted cookie.
-      </p>
-    </section>
+    <div className="mx-auto grid max-w-4xl items-start gap-6 md:grid-cols-[3fr_2fr]">
+      <section aria-labelledby="welcome-title" className="card overflow-hidden">
+        <div aria-hidden="true" className="h-1.5 bg-linear-to-r from-brand-600 via-brand-500 to-brand-400" />
+        <div className="p-6 sm:p-8">
+          <p className="eyebrow">Patient portal</p>
+          <h1 id="welcome-title" className="mt-2 text-3xl font-bold tracking-tight sm:text-4xl">Welcome to myclinic</h1>
+          {ended && !session ? (
+            <p role="status" data-testid="session-ended" className="mt-5 flex gap-2 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+              <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-0.5 size-4 shrink-0 fill-current">
+                <path d="M10 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16Zm0 4a1 1 0 0 1 1 1v3.5a1 1 0 1 1-2 0V7a1 1 0 0 1 1-1Zm0 8.5a1.2 1.2 0 1 1 0-2.4 1.2 1.2 0 0 1 0 2.4Z" />
+              </svg>
+              Your session has ended. Please log in again.
+            </p>
+          ) : null}
+          <p className="mt-4 text-slate-700 dark:text-slate-300">
+            Sign in with your clinic account. You will be taken to the identity server (WSO2 Identity Server or Asgardeo)
+            and brought back here once you are signed in.
+          </p>
+          <div className="mt-8">
+            {session ? (
+              <a href="/" className="btn btn-primary w-full sm:w-auto">
+                Continue as {session.username}
+              </a>
+            ) : (
+              <a href={loginHref} className="btn btn-primary w-full px-8 sm:w-auto">
+                Login
+              </a>
+            )}
+          </div>
+          <p className="muted mt-6 flex gap-2 text-sm">
+            <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-0.5 size-4 shrink-0 fill-current">
+              <path d="M10 1 3 4v5c0 4.4 3 8.4 7 9.5 4-1.1 7-5.1 7-9.5V4l-7-3Zm3.7 6.7-4.5 4.5a1 1 0 0 1-1.4 0l-2-2a1 1 0 1 1 1.4-1.4l1.3 1.3 3.8-3.8a1 1 0 0 1 1.4 1.4Z" />
+            </svg>
+            <span>
+              Sign-in uses the OpenID Connect authorization code flow with PKCE. Your tokens stay on the server side in
+              an encrypted cookie.
+            </span>
+          </p>
+        </div>
+      </section>
+
+      <section aria-labelledby="steps-title" className="card card-body">
+        <h2 id="steps-title" className="text-base font-semibold">How signing in works</h2>
+        <ol className="mt-4 space-y-4">
+          {STEPS.map((step, i) => (
+            <li key={step.title} className="flex gap-3">
+              <span aria-hidden="true" className="grid size-7 shrink-0 place-items-center rounded-full bg-brand-100 text-sm font-bold text-brand-700 dark:bg-brand-900 dark:text-brand-200">
+                {i + 1}
+              </span>
+              <span>
+                <span className="block font-medium">{step.title}</span>
+                <span className="muted block text-sm">{step.text}</span>
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
   )
 }

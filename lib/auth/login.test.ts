@@ -109,6 +109,23 @@ describe('completeLogin', () => {
     expect(paths).not.toContain('/oauth2/userinfo')
   })
 
+  it('rejects alg none even when the discovery document lists "none" (rp-security ID-08, alg pinned)', async () => {
+    const { error, paths } = await failure((op) => {
+      op.discovery.id_token_signing_alg_values_supported = ['none', 'RS256']
+      const original = op.fetch
+      op.override.set('/oauth2/token', async () => {
+        op.override.delete('/oauth2/token')
+        const response = await original('https://is.test/oauth2/token', { method: 'POST', body: op.log.at(-1)!.body.toString() })
+        const body = await response.json()
+        const [, payload] = body.id_token.split('.')
+        body.id_token = `${btoa(JSON.stringify({ alg: 'none' })).replace(/=+$/, '')}.${payload}.`
+        return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
+      })
+    })
+    expect(error?.code).toBe('id_token_invalid')
+    expect(paths).not.toContain('/oauth2/userinfo')
+  })
+
   it('rejects an unknown kid after one JWKS refetch', async () => {
     const { error, paths } = await failure((op) => Object.assign(op.idTokenHeader, { kid: 'unknown_RS256' }))
     expect(error?.code).toBe('id_token_invalid')

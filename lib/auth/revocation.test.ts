@@ -58,3 +58,12 @@ describe('revocation', () => {
     expect(await store.get('sid:y')).toBe('1')
   })
 })
+
+describe('RedisRevocationStore timeouts', () => {
+  it('gives up on a hanging Redis and the check fails closed', async () => {
+    const hanging: RedisLike = { set: () => new Promise(() => {}), get: () => new Promise(() => {}) }
+    const store = new RedisRevocationStore(hanging, 'p:', 50)
+    await expect(store.get('k')).rejects.toThrow(/no answer/)
+    expect(await isRevoked(store, session)).toBe(true)
+  })
+})

@@ -57,20 +57,45 @@ export interface RedisLike {
   get(key: string): Promise<string | null>
 }
 
+/** A Redis call that takes longer than this fails (and a revocation check then fails closed). */
+export const REDIS_TIMEOUT_MS = 2000
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis: no answer in ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 export class RedisRevocationStore implements RevocationStore {
-  constructor(private readonly client: RedisLike, private readonly prefix = 'myclinic:revoked:') {}
+  constructor(
+    private readonly client: RedisLike,
+    private readonly prefix = 'myclinic:revoked:',
+    private readonly timeoutMs = REDIS_TIMEOUT_MS,
+  ) {}
 
   async set(key: string, value: string, ttl: number): Promise<void> {
-    await this.client.set(this.prefix + key, value, { EX: Math.max(1, Math.ceil(ttl)) })
+    await withTimeout(this.client.set(this.prefix + key, value, { EX: Math.max(1, Math.ceil(ttl)) }), this.timeoutMs)
   }
 
   async setIfAbsent(key: string, value: string, ttl: number): Promise<boolean> {
-    return (await this.client.set(this.prefix + key, value, { EX: Math.max(1, Math.ceil(ttl)), NX: true })) === 'OK'
+    const reply = await withTimeout(this.client.set(this.prefix + key, value, { EX: Math.max(1, Math.ceil(ttl)), NX: true }), this.timeoutMs)
+    return reply === 'OK'
   }
 
   async get(key: string): Promise<string | null> {
-    return this.client.get(this.prefix + key)
+    return withTimeout(this.client.get(this.prefix + key), this.timeoutMs)
   }
+}
+
+/**
+ * Client options: commands fail at once while disconnected (no offline queue that would hold a
+ * page request until Redis is back), and reconnects back off up to 5 s.
+ */
+export const REDIS_CLIENT_OPTIONS = {
+  disableOfflineQueue: true,
+  socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(retries * 200, 5000) },
 }
 
 export const keys = {
@@ -112,7 +137,7 @@ export function getRevocationStore(redisUrl: string | undefined): Promise<Revoca
   holder.store ??= (async () => {
     if (!redisUrl) return new MemoryRevocationStore()
     const { createClient } = await import('redis')
-    const client = createClient({ url: redisUrl, socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(retries * 200, 5000) } })
+    const client = createClient({ url: redisUrl, ...REDIS_CLIENT_OPTIONS })
     client.on('error', (error: Error) => console.error('[auth] redis:', error.message))
     await client.connect()
     return new RedisRevocationStore(client as unknown as RedisLike)
