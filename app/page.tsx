@@ -56,13 +56,13 @@ export default async function DashboardPage() {
             <h1 id="greeting" className="text-2xl font-bold tracking-tight [overflow-wrap:anywhere]" data-testid="greeting">Hi {session.username}</h1>
             {fullName || email ? (
               <p className="mt-0.5 text-slate-700 [overflow-wrap:anywhere] dark:text-slate-300">
-                {fullName}
-                {fullName && email ? <span aria-hidden="true" className="mx-1.5 text-slate-400 dark:text-slate-500">·</span> : null}
-                {email}
+                {fullName ? <span className="block sm:inline">{fullName}</span> : null}
+                {fullName && email ? <span aria-hidden="true" className="mx-1.5 hidden text-slate-400 sm:inline dark:text-slate-500">·</span> : null}
+                {email ? <span className="block sm:inline">{email}</span> : null}
               </p>
             ) : null}
-            <p className="muted mt-1 flex items-center gap-1.5 text-sm">
-              <span aria-hidden="true" className="size-2 rounded-full bg-emerald-600 dark:bg-emerald-400" />
+            <p className="muted mt-1 text-sm">
+              <span aria-hidden="true" className="mr-1.5 inline-block size-2 rounded-full bg-emerald-600 align-middle dark:bg-emerald-400" />
               Signed in through <span className="font-medium text-slate-900 dark:text-slate-100">{issuerHost}</span>
             </p>
           </div>
@@ -77,35 +77,7 @@ export default async function DashboardPage() {
         </form>
       </section>
 
-      <div className="grid gap-6 lg:grid-cols-2">
-        <section aria-labelledby="token-title" className="card card-body min-w-0">
-          <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
-            <h2 id="token-title" className="text-lg font-semibold">Access token</h2>
-            <p className="muted text-sm"><Countdown until={session.expiresAt} /></p>
-          </div>
-          <p className="muted mt-1 text-sm">
-            Sent to APIs as the bearer token. Valid until <LocalTime seconds={session.expiresAt} />.
-          </p>
-          <div className="mt-4">
-            <SecretToken label="Access token" value={session.accessToken} testId="access-token" />
-          </div>
-        </section>
-
-        <section aria-labelledby="id-token-title" className="card card-body min-w-0">
-          <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
-            <h2 id="id-token-title" className="text-lg font-semibold">ID token</h2>
-            {typeof claims?.exp === 'number' ? <p className="muted text-sm"><Countdown until={claims.exp} /></p> : null}
-          </div>
-          <p className="muted mt-1 text-sm">
-            Proves who signed in; its decoded claims are listed below.
-          </p>
-          <div className="mt-4">
-            <SecretToken label="ID token" value={session.idToken} testId="id-token" />
-          </div>
-        </section>
-      </div>
-
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid items-start gap-6 lg:grid-cols-2">
         <section aria-labelledby="attributes-title" className="card card-body min-w-0">
           <h2 id="attributes-title" className="text-lg font-semibold">User attributes</h2>
           <p className="muted mt-1 text-sm">What the identity server shared with myclinic.</p>
@@ -138,41 +110,69 @@ export default async function DashboardPage() {
           )}
         </section>
 
-        <section aria-labelledby="claims-title" className="card card-body min-w-0">
-          <h2 id="claims-title" className="text-lg font-semibold">ID token claims</h2>
-          <p className="muted mt-1 text-sm">Decoded on the server. Times are in your time zone.</p>
-          {claimEntries.length ? (
-            <div className="mt-4 overflow-x-auto">
-              <table className="kv" data-testid="id-token-claims">
-                <caption className="sr-only">Claims of the ID token</caption>
-                <colgroup>
-                  <col className="w-2/5" />
-                  <col />
-                </colgroup>
-                <thead>
-                  <tr>
-                    <th scope="col">Claim</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {claimEntries.map(([key, value]) => (
-                    <tr key={key} data-id-claim={key}>
-                      <th scope="row">
-                        {claimLabel(key)}
-                        <span className="block font-mono text-xs font-normal text-slate-600 dark:text-slate-400">{key}</span>
-                      </th>
-                      <td><ClaimCell claim={key} value={value} /></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+        <div className="grid min-w-0 gap-6">
+          <section aria-labelledby="token-title" className="card card-body min-w-0">
+            <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+              <h2 id="token-title" className="text-lg font-semibold">Access token</h2>
+              <p className="muted text-sm"><Countdown until={session.expiresAt} /></p>
             </div>
-          ) : (
-            <p className="mt-4 text-slate-700 dark:text-slate-300">The ID token could not be decoded.</p>
-          )}
-        </section>
+            <p className="muted mt-1 text-sm">
+              Sent to APIs as the bearer token. Valid until <LocalTime seconds={session.expiresAt} />.
+            </p>
+            <div className="mt-4">
+              <SecretToken label="Access token" value={session.accessToken} testId="access-token" />
+            </div>
+          </section>
+
+          <section aria-labelledby="id-token-title" className="card card-body min-w-0">
+            <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+              <h2 id="id-token-title" className="text-lg font-semibold">ID token</h2>
+              {typeof claims?.exp === 'number' ? <p className="muted text-sm"><Countdown until={claims.exp} /></p> : null}
+            </div>
+            <p className="muted mt-1 text-sm">
+              Proves who signed in; its decoded claims are listed below.
+            </p>
+            <div className="mt-4">
+              <SecretToken label="ID token" value={session.idToken} testId="id-token" />
+            </div>
+          </section>
+        </div>
       </div>
+
+      <section aria-labelledby="claims-title" className="card card-body min-w-0">
+        <h2 id="claims-title" className="text-lg font-semibold">ID token claims</h2>
+        <p className="muted mt-1 text-sm">Decoded on the server. Times are in your time zone.</p>
+        {claimEntries.length ? (
+          <div className="mt-4 overflow-x-auto">
+            <table className="kv" data-testid="id-token-claims">
+              <caption className="sr-only">Claims of the ID token</caption>
+              <colgroup>
+                <col className="w-2/5 sm:w-1/4" />
+                <col />
+              </colgroup>
+              <thead>
+                <tr>
+                  <th scope="col">Claim</th>
+                  <th scope="col">Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {claimEntries.map(([key, value]) => (
+                  <tr key={key} data-id-claim={key}>
+                    <th scope="row">
+                      {claimLabel(key)}
+                      <span className="block font-mono text-xs font-normal text-slate-600 dark:text-slate-400">{key}</span>
+                    </th>
+                    <td><ClaimCell claim={key} value={value} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="mt-4 text-slate-700 dark:text-slate-300">The ID token could not be decoded.</p>
+        )}
+      </section>
     </div>
   )
 }

@@ -41,7 +41,7 @@ export function SecretToken({ label, value, testId }: { label: string; value: st
         <span
           hidden={!revealed}
           id={id}
-          className="block max-h-48 overflow-y-auto whitespace-pre-wrap [overflow-wrap:anywhere] select-all"
+          className="block whitespace-pre-wrap [overflow-wrap:anywhere] select-all"
           data-testid={testId}
         >{value}</span>
       </div>

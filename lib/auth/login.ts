@@ -38,7 +38,7 @@ function fetchOptions(ctx: FlowContext) {
   return { [oauth.customFetch]: ctx.fetch as typeof fetch }
 }
 
-/** One remote JWKS per jwks_uri for the life of the process; jose refetches on an unknown kid (with a 30 s cooldown). */
+/** One remote JWKS per jwks_uri for the life of the process; jose refetches on an unknown kid (with a 5 s cooldown). */
 export function createJwksCache(fetch: AuthFetch) {
   const sets = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
   return (as: oauth.AuthorizationServer) => {

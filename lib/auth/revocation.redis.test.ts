@@ -68,3 +68,13 @@ describe.skipIf(!available)('RedisRevocationStore with a real redis-server', () 
     expect(Date.now() - started).toBeLessThan(3_000)
   })
 })
+
+describe('a Redis that cannot be reached at start', () => {
+  it('fails closed within the connect timeout instead of hanging requests', async () => {
+    const { isActive } = await import('./revocation')
+    const started = Date.now()
+    const session = { id: 'a', iss: 'i', sub: 's', createdAt: 0 } as SessionData
+    expect(await isActive('redis://127.0.0.1:1', session)).toBe(false)
+    expect(Date.now() - started).toBeLessThan(7_000)
+  })
+})

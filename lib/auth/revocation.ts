@@ -106,6 +106,21 @@ export const keys = {
   jti: (iss: string, jti: string) => `jti:${iss}|${jti}`,
 }
 
+/**
+ * Whether the session is still valid as far as the server-side list knows: false when revoked,
+ * and false as well when the store cannot be reached (fail closed).
+ */
+export async function isActive(redisUrl: string | undefined, session: SessionData): Promise<boolean> {
+  let store: RevocationStore
+  try {
+    store = await getRevocationStore(redisUrl)
+  } catch (error) {
+    console.error('[auth] revocation store unavailable; treating the session as revoked:', (error as Error).message)
+    return false
+  }
+  return !(await isRevoked(store, session))
+}
+
 /** Whether the session was ended by logout or back-channel logout. Fails closed if the store is down. */
 export async function isRevoked(store: RevocationStore, session: SessionData): Promise<boolean> {
   try {
@@ -139,7 +154,13 @@ export function getRevocationStore(redisUrl: string | undefined): Promise<Revoca
     const { createClient } = await import('redis')
     const client = createClient({ url: redisUrl, ...REDIS_CLIENT_OPTIONS })
     client.on('error', (error: Error) => console.error('[auth] redis:', error.message))
-    await client.connect()
+    try {
+      // node-redis retries a failed first connection forever; bound it so requests fail closed instead of hanging.
+      await withTimeout(client.connect(), 5000)
+    } catch (error) {
+      client.destroy()
+      throw error
+    }
     return new RedisRevocationStore(client as unknown as RedisLike)
   })().catch((error) => {
     holder.store = undefined

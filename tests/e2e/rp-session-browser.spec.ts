@@ -374,7 +374,7 @@ test.describe('RP conformance: session cookie, logout, redirects and hardening',
     }
   })
 
-  test('RC-06 refresh and ID tokens never reach the browser; the access token only on the dashboard; no tokens in logs', async ({ page }) => {
+  test('RC-06 the refresh token, code, verifier and client secret never reach the browser; the access and ID tokens only on the dashboard; no tokens in logs', async ({ page }) => {
     await control.client(CLIENT_ID, { callback_url: 'regexp=(https://localhost:500[0-9]/login|https://localhost:500[0-9]/signin)' })
     const app = await startApp(5005, {})
     try {
@@ -387,6 +387,8 @@ test.describe('RP conformance: session cookie, logout, redirects and hardening',
       const verifier = log.find((e) => e.path.endsWith('/oauth2/token'))?.body?.code_verifier
       const dashboard = await (await step(api, `${app.url}/`, undefined, DOC)).text()
       const rsc = await (await step(api, `${app.url}/`, undefined, { rsc: '1', accept: 'text/x-component' })).text()
+      // Signed in, so this is the "Continue as" page.
+      const signin = await (await step(api, `${app.url}/signin`, undefined, DOC)).text()
       const accessToken = /data-testid="access-token">([^<]+)</.exec(dashboard)![1]
       // Logout reveals the other tokens of this login: the ID token in id_token_hint, the refresh token in the revoke call.
       await control.clearLog()
@@ -396,9 +398,16 @@ test.describe('RP conformance: session cookie, logout, redirects and hardening',
       const revoke = ((await control.api.get('/__test/log').then((r) => r.json())) as { path: string; body?: Record<string, string> }[]).find((e) => e.path.endsWith('/oauth2/revoke'))
       const refreshToken = revoke?.body?.token
       expect(refreshToken).toBeTruthy()
-      for (const secret of [idToken, refreshToken!, code, verifier!, 'EU_tx0VLEfzTattupXFbeZqO3_0a']) {
+      // The dashboard shows the access and ID tokens (masked, with Show and Copy); nothing else secret.
+      expect(dashboard).toContain(`data-testid="id-token">${idToken}<`)
+      for (const secret of [refreshToken!, code, verifier!, 'EU_tx0VLEfzTattupXFbeZqO3_0a']) {
         expect(dashboard).not.toContain(secret)
         expect(rsc).not.toContain(secret)
+      }
+      // Other pages carry no token at all.
+      expect(signin).toContain('Continue as')
+      for (const secret of [accessToken, idToken, refreshToken!, code, verifier!, 'EU_tx0VLEfzTattupXFbeZqO3_0a']) {
+        expect(signin).not.toContain(secret)
       }
       await page.waitForTimeout(200)
       const output = app.output()

@@ -113,9 +113,10 @@ export async function startLocalIs(opts = {}) {
   const outbound = new Agent({ connect: ca.length ? { ca } : {} });
 
   /** sign with the real key (sync RS256) */
+  /** Signs with the real RS256 key. The real kid is used unless the header names one; `kid: null` leaves it out. */
   function signJwt(payload, header = {}) {
-    const h = { ...header, alg: 'RS256', kid: header.kid ?? sig.kid };
-    if (header.alg && header.alg !== 'RS256') h.alg = 'RS256';
+    const h = { ...header, alg: 'RS256', kid: 'kid' in header ? header.kid : sig.kid };
+    if (h.kid === null || h.kid === undefined) delete h.kid;
     const data = `${b64u(JSON.stringify(h))}.${b64u(JSON.stringify(payload))}`;
     return `${data}.${crypto.sign('sha256', Buffer.from(data), sig.privateKey).toString('base64url')}`;
   }

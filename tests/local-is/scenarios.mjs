@@ -212,8 +212,7 @@ export const scenarios = {
       token: (res, h, o) => {
         if (!o.kidless || !res.body?.id_token) return;
         const { header, payload } = h.decodeJwt(res.body.id_token);
-        delete header.kid;
-        res.body.id_token = h.sign(payload, header);
+        res.body.id_token = h.sign(payload, { ...header, kid: null });
       },
       jwks: (res, h, o) => {
         const keys = res.body.keys.map((k) => ({ ...k }));

@@ -15,7 +15,7 @@ import { completeLogin, startLogin } from '../login'
 import { endSessionUrl, revokeTokens } from '../logout'
 import { handleLogoutToken } from '../backchannel'
 import { refreshSession } from '../refresh'
-import { getRevocationStore, isRevoked, revokeSession } from '../revocation'
+import { getRevocationStore, isActive, revokeSession } from '../revocation'
 import { safeReturnTo } from '../redirect'
 import { getAuthContext } from '../server'
 import {
@@ -58,8 +58,7 @@ async function currentSession(cookies: Map<string, string>): Promise<SessionData
   const seal = readSealFromCookies(cookies, config.cookieName)
   const session = seal ? await unsealSession(seal, config) : null
   if (!session || sessionExpiry(session, config)) return null
-  const store = await getRevocationStore(getAuthConfig().redisUrl)
-  return (await isRevoked(store, session)) ? null : session
+  return (await isActive(getAuthConfig().redisUrl, session)) ? session : null
 }
 
 /** The callback URL as the IS sent it, rebuilt on our own origin so Host headers cannot steer it. */
@@ -291,9 +290,12 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
     await handleLogoutToken(getAuthContext(), store, token, config.session.maxAge)
     return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } })
   } catch (error) {
-    const authError = toAuthError(error, 'callback_invalid')
+    // Only a token that failed validation is the sender's fault (400, BCL 1.0 2.8). When the JWKS
+    // or the revocation store cannot be reached the logout was not recorded: 503, so it is not
+    // mistaken for a refusal.
+    const authError = toAuthError(error, 'internal_error')
     logFailure('back-channel logout', authError)
-    if (authError.status >= 500 && authError.code !== 'internal_error') return fail('identity server unavailable', 503)
-    return fail('invalid logout_token')
+    if (authError.code === 'callback_invalid' || authError.code === 'discovery_invalid') return fail('invalid logout_token')
+    return fail('logout could not be recorded', 503)
   }
 }

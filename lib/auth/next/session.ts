@@ -11,7 +11,7 @@ import { cache } from 'react'
 import { cookies } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getAuthConfig, getSessionConfig } from '../config'
-import { getRevocationStore, isRevoked } from '../revocation'
+import { isActive } from '../revocation'
 import { readSealFromCookies, sessionExpiry, unsealSession, type SessionData } from '../session'
 
 /** The current session, or null. Memoised per request. */
@@ -25,8 +25,7 @@ export const getSession = cache(async (): Promise<SessionData | null> => {
   if (!session || sessionExpiry(session, config)) return null
   // The edge guard cannot see the revocation store; this Node-side check makes logout and
   // back-channel logout final for every page (rp-security SC-08, LO-07).
-  const store = await getRevocationStore(getAuthConfig().redisUrl)
-  return (await isRevoked(store, session)) ? null : session
+  return (await isActive(getAuthConfig().redisUrl, session)) ? session : null
 })
 
 /** The current session; without one, redirects to /signin (keeping where the user was going). */
