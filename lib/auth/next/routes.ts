@@ -73,16 +73,23 @@ function isCallback(params: URLSearchParams): boolean {
   return params.has('code') || params.has('error') || params.has('state') || params.has('iss')
 }
 
-/** GET /login: without a code it starts a login; with one (or with error=) it is the callback. */
-export async function handleLogin(request: Request): Promise<Response> {
-  let config: AuthConfig
+/**
+ * The validated configuration, or the coded error page to answer with when it is invalid. The
+ * server log names the key to fix; the page does not.
+ */
+function loadConfig(): AuthConfig | Response {
   try {
-    config = getAuthConfig()
+    return getAuthConfig()
   } catch (error) {
-    const authError = toAuthError(error, 'config_invalid')
-    logFailure('config', authError)
+    logFailure('config', toAuthError(error, 'config_invalid'))
     return errorResponse('config_invalid', '/signin')
   }
+}
+
+/** GET /login: without a code it starts a login; with one (or with error=) it is the callback. */
+export async function handleLogin(request: Request): Promise<Response> {
+  const config = loadConfig()
+  if (config instanceof Response) return config
   const params = new URL(request.url).searchParams
   const cookies = parseCookies(request.headers.get('cookie'))
   return isCallback(params) ? loginCallback(request, config, cookies) : loginStart(request, config, cookies)
@@ -170,14 +177,7 @@ export function logoutAllowed(request: Request, appOrigin: string): boolean {
   return true
 }
 
-async function logout(request: Request): Promise<Response> {
-  let config: AuthConfig
-  try {
-    config = getAuthConfig()
-  } catch (error) {
-    logFailure('config', toAuthError(error, 'config_invalid'))
-    return errorResponse('config_invalid', '/signin')
-  }
+async function logout(request: Request, config: AuthConfig): Promise<Response> {
   const sessionConfig = getSessionConfig()
   const cookies = parseCookies(request.headers.get('cookie'))
   const seal = readSealFromCookies(cookies, sessionConfig.cookieName)
@@ -199,27 +199,19 @@ async function logout(request: Request): Promise<Response> {
 }
 
 export async function handleLogoutGet(request: Request): Promise<Response> {
-  let appOrigin: string
-  try {
-    appOrigin = getAuthConfig().appOrigin
-  } catch {
-    return errorResponse('config_invalid', '/signin')
-  }
-  if (!logoutAllowed(request, appOrigin)) {
+  const config = loadConfig()
+  if (config instanceof Response) return config
+  if (!logoutAllowed(request, config.appOrigin)) {
     return new Response(logoutConfirmHtml(), { status: 200, headers: authHeaders({ 'content-type': 'text/html; charset=utf-8' }) })
   }
-  return logout(request)
+  return logout(request, config)
 }
 
 export async function handleLogoutPost(request: Request): Promise<Response> {
-  let appOrigin: string
-  try {
-    appOrigin = getAuthConfig().appOrigin
-  } catch {
-    return errorResponse('config_invalid', '/signin')
-  }
-  if (!logoutAllowed(request, appOrigin)) return errorResponse('logout_forbidden', '/')
-  return logout(request)
+  const config = loadConfig()
+  if (config instanceof Response) return config
+  if (!logoutAllowed(request, config.appOrigin)) return errorResponse('logout_forbidden', '/')
+  return logout(request, config)
 }
 
 /**
@@ -228,13 +220,8 @@ export async function handleLogoutPost(request: Request): Promise<Response> {
  * session and goes straight back. A permanent failure ends the session with a way back to login.
  */
 export async function handleRefresh(request: Request): Promise<Response> {
-  let config: AuthConfig
-  try {
-    config = getAuthConfig()
-  } catch (error) {
-    logFailure('config', toAuthError(error, 'config_invalid'))
-    return errorResponse('config_invalid', '/signin')
-  }
+  const config = loadConfig()
+  if (config instanceof Response) return config
   const sessionConfig = getSessionConfig()
   const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'), config.appOrigin)
   const cookies = parseCookies(request.headers.get('cookie'))
