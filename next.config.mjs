@@ -18,6 +18,9 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   serverExternalPackages: ['undici'],
+  // The dev server logs every request URL; the OIDC callback URL carries the authorization code
+  // and state, which must never reach a log (rp-security RC-06). Other requests are still logged.
+  logging: { incomingRequests: { ignore: [/^\/login(\?|$)/] } },
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }]
   },
