@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { CLIENT_ID, createMockOp, ISSUER } from '../../tests/unit/mock-op'
+import { CLIENT_ID, corruptSignature, createMockOp, ISSUER } from '../../tests/unit/mock-op'
 import { checkIdTokenPolicy, completeLogin, displayUsername, startLogin, userAttributes } from './login'
 
 describe('startLogin', () => {
@@ -101,7 +101,7 @@ describe('completeLogin', () => {
         op.override.delete('/oauth2/token')
         const response = await original('https://is.test/oauth2/token', { method: 'POST', body: op.log.at(-1)!.body.toString() })
         const body = await response.json()
-        body.id_token = body.id_token.slice(0, -2) + (body.id_token.endsWith('AA') ? 'BB' : 'AA')
+        body.id_token = corruptSignature(body.id_token)
         return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
       })
     })

@@ -13,10 +13,16 @@
 
 import * as crypto from 'node:crypto';
 
-/** @param {string} jwt */
-function flipLastChar(jwt) {
-  const last = jwt.at(-1);
-  return jwt.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+/**
+ * Corrupts a JWT signature. Not the last character: for a 2048-bit RSA signature (342 base64url
+ * characters) the last one carries only 2 bits, and changing its padding bits leaves the decoded
+ * signature intact. A character in the middle always changes 6 signature bits.
+ * @param {string} jwt
+ */
+function corruptSignature(jwt) {
+  const dot = jwt.lastIndexOf('.');
+  const at = dot + 1 + Math.floor((jwt.length - dot - 1) / 2);
+  return jwt.slice(0, at) + (jwt[at] === 'A' ? 'B' : 'A') + jwt.slice(at + 1);
 }
 
 /**
@@ -96,8 +102,8 @@ export const scenarios = {
     after: { userinfo: (res, h, o) => { if (res.body && typeof res.body === 'object') res.body.sub = o.sub || '00000000-0000-4000-8000-000000000000'; } },
   },
   id_token_bad_signature: {
-    description: 'last character of the id_token signature flipped',
-    after: { token: (res) => { if (res.body?.id_token) res.body.id_token = flipLastChar(res.body.id_token); } },
+    description: 'one character in the middle of the id_token signature changed',
+    after: { token: (res) => { if (res.body?.id_token) res.body.id_token = corruptSignature(res.body.id_token); } },
   },
   id_token_wrong_nonce: {
     description: 'id_token nonce replaced',

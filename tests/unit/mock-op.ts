@@ -24,6 +24,16 @@ export const TEST_ENV = {
   AUTH_CLIENT_HOST: 'https://app.test',
 }
 
+/**
+ * Changes one character in the middle of a JWT's signature (the last character of an RS256
+ * signature carries only padding-adjacent bits, so changing it may change nothing).
+ */
+export function corruptSignature(jwt: string): string {
+  const dot = jwt.lastIndexOf('.')
+  const at = dot + 1 + Math.floor((jwt.length - dot - 1) / 2)
+  return jwt.slice(0, at) + (jwt[at] === 'A' ? 'B' : 'A') + jwt.slice(at + 1)
+}
+
 export interface LoggedRequest {
   method: string
   path: string
