@@ -7,9 +7,9 @@
  * Node only.
  */
 import 'server-only'
-import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose'
+import { decodeProtectedHeader, type JWTPayload } from 'jose'
 import { AuthError } from './errors'
-import type { FlowContext } from './login'
+import { verifyWithJwks, type FlowContext } from './login'
 import { keys, type RevocationStore } from './revocation'
 
 export const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
@@ -44,7 +44,7 @@ export async function validateLogoutToken(ctx: FlowContext, token: string): Prom
   let payload: JWTPayload
   try {
     // 2.6 step 3 (signature, alg pinned so none/HS256 never pass) and step 4 (iss, aud, iat, exp).
-    ;({ payload } = await jwtVerify(token, ctx.jwks(as), {
+    ;({ payload } = await verifyWithJwks(token, ctx.jwks(as), {
       algorithms: ['RS256'],
       issuer: as.issuer,
       audience: ctx.config.clientId,

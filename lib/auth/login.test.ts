@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { CLIENT_ID, corruptSignature, createMockOp, ISSUER } from '../../tests/unit/mock-op'
+import { CLIENT_ID, corruptSignature, createMockOp, decoyJwk, ISSUER } from '../../tests/unit/mock-op'
 import { checkIdTokenPolicy, completeLogin, displayUsername, startLogin, userAttributes } from './login'
 
 describe('startLogin', () => {
@@ -47,9 +47,9 @@ describe('completeLogin', () => {
     expect(userinfo.headers.get('authorization')).toMatch(/^Bearer /)
   })
 
-  async function failure(setup: (op: Awaited<ReturnType<typeof createMockOp>>) => void, params?: Record<string, string>) {
+  async function failure(setup: (op: Awaited<ReturnType<typeof createMockOp>>) => unknown, params?: Record<string, string>) {
     const op = await createMockOp()
-    setup(op)
+    await setup(op)
     const { txn, url } = op.callback(params)
     const error = await completeLogin(op.ctx, url, txn).then(() => null, (e) => e)
     return { op, error, paths: op.log.map((r) => r.path) }
@@ -89,7 +89,7 @@ describe('completeLogin', () => {
     ['old iat', { iat: Math.floor(Date.now() / 1000) - 7 * 86400 }],
     ['future iat', { iat: Math.floor(Date.now() / 1000) + 3600 }],
   ])('rejects an ID token with %s and never calls userinfo', async (_, claims) => {
-    const { error, paths } = await failure((op) => Object.assign(op.idTokenClaims, claims))
+    const { error, paths } = await failure((op) => { Object.assign(op.idTokenClaims, claims) })
     expect(error?.code).toBe('id_token_invalid')
     expect(paths).not.toContain('/oauth2/userinfo')
   })
@@ -121,6 +121,24 @@ describe('completeLogin', () => {
         body.id_token = `${btoa(JSON.stringify({ alg: 'none' })).replace(/=+$/, '')}.${payload}.`
         return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
       })
+    })
+    expect(error?.code).toBe('id_token_invalid')
+    expect(paths).not.toContain('/oauth2/userinfo')
+  })
+
+  it('tries each key when the token has no kid and the JWKS has several (rp-security DK-05 b)', async () => {
+    const op = await createMockOp()
+    const { kid: _kid, ...kidless } = op.jwksKeys[0]
+    op.jwksKeys = [await decoyJwk(), kidless, await decoyJwk()]
+    op.idTokenHeader = { kid: undefined }
+    const { txn, url } = op.callback()
+    await expect(completeLogin(op.ctx, url, txn)).resolves.toMatchObject({ sub: 'user-uuid-1' })
+  })
+
+  it('refuses a kid-less token that none of several keys verifies', async () => {
+    const { error, paths } = await failure(async (op) => {
+      op.jwksKeys = [await decoyJwk(), await decoyJwk()]
+      op.idTokenHeader = { kid: undefined }
     })
     expect(error?.code).toBe('id_token_invalid')
     expect(paths).not.toContain('/oauth2/userinfo')

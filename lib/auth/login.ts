@@ -7,7 +7,7 @@
  */
 import 'server-only'
 import * as oauth from 'oauth4webapi'
-import { createRemoteJWKSet, customFetch as joseCustomFetch, errors as joseErrors, jwtVerify } from 'jose'
+import { createRemoteJWKSet, customFetch as joseCustomFetch, errors as joseErrors, jwtVerify, type JWTVerifyOptions, type JWTVerifyResult } from 'jose'
 import type { AuthConfig } from './config'
 import type { DiscoveryCache, Provider } from './discovery'
 import { AuthError, isAuthError, type AuthErrorCode } from './errors'
@@ -187,6 +187,31 @@ export function checkIdTokenPolicy(claims: oauth.IDToken, now = nowSeconds()): v
 }
 
 /**
+ * jwtVerify against the remote JWKS, trying each candidate key when the token names no `kid` and
+ * the JWKS holds several keys for its algorithm (jose leaves that loop to the caller;
+ * rp-security DK-05 b). A key that verifies but whose claims fail still fails.
+ */
+export async function verifyWithJwks(
+  token: string,
+  jwks: ReturnType<typeof createRemoteJWKSet>,
+  options: JWTVerifyOptions,
+): Promise<JWTVerifyResult> {
+  try {
+    return await jwtVerify(token, jwks, options)
+  } catch (error) {
+    if (!(error instanceof joseErrors.JWKSMultipleMatchingKeys)) throw error
+    for await (const key of error as unknown as AsyncIterable<CryptoKey>) {
+      try {
+        return await jwtVerify(token, key, options)
+      } catch (attempt) {
+        if (!(attempt instanceof joseErrors.JWSSignatureVerificationFailed)) throw attempt
+      }
+    }
+    throw new joseErrors.JWSSignatureVerificationFailed()
+  }
+}
+
+/**
  * Verifies the ID token's signature against the IS's JWKS with the algorithm pinned to RS256.
  * oauth4webapi skips this for tokens from the token endpoint (OIDC Core 3.1.3.7 step 6 allows
  * relying on TLS); we verify anyway as defence in depth (rp-security ID-10), so a token forged or
@@ -195,7 +220,7 @@ export function checkIdTokenPolicy(claims: oauth.IDToken, now = nowSeconds()): v
  */
 export async function verifyIdTokenSignature(ctx: FlowContext, as: oauth.AuthorizationServer, idToken: string): Promise<void> {
   try {
-    await jwtVerify(idToken, ctx.jwks(as), {
+    await verifyWithJwks(idToken, ctx.jwks(as), {
       algorithms: ['RS256'],
       issuer: as.issuer,
       audience: ctx.config.clientId,

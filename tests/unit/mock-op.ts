@@ -51,6 +51,8 @@ export interface MockOp {
   idTokenHeader: Record<string, unknown>
   discovery: Record<string, unknown>
   userinfo: Record<string, unknown>
+  /** The published JWKS keys (the signing key by default). */
+  jwksKeys: JWK[]
   /** Override any response by path. */
   override: Map<string, () => Response | Promise<Response>>
   kid: string
@@ -63,6 +65,12 @@ export interface MockOp {
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+}
+
+/** An RSA public key nobody signs with, for JWKS variants. */
+export async function decoyJwk(kid?: string): Promise<JWK> {
+  const { publicKey } = await generateKeyPair('RS256', { extractable: true })
+  return { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig', ...(kid ? { kid } : {}) }
 }
 
 export async function createMockOp(env: Record<string, string> = {}): Promise<MockOp> {
@@ -82,6 +90,7 @@ export async function createMockOp(env: Record<string, string> = {}): Promise<Mo
     config,
     kid,
     override,
+    jwksKeys: [jwk],
     idTokenClaims: {},
     idTokenHeader: {},
     userinfo: {},
@@ -129,7 +138,7 @@ export async function createMockOp(env: Record<string, string> = {}): Promise<Mo
       if (custom) return custom()
       const path = url.pathname.replace(/^\/t\/[^/]+/, '')
       if (path === '/oauth2/token/.well-known/openid-configuration') return json(op.discovery)
-      if (path === '/oauth2/jwks') return json({ keys: [jwk] })
+      if (path === '/oauth2/jwks') return json({ keys: op.jwksKeys })
       if (path === '/oauth2/token' && body.get('grant_type') === 'refresh_token') {
         const presented = body.get('refresh_token') ?? ''
         if (!refreshTokens.delete(presented)) return json({ error_description: 'Persisted access token data not found', error: 'invalid_grant' }, 400)
