@@ -19,11 +19,9 @@ import {
   existingSessionCookieNames,
   needsRefresh,
   nowSeconds,
-  readSealFromCookies,
+  readSession,
   sealSession,
   sessionCookieHeaders,
-  sessionExpiry,
-  unsealSession,
   CHUNK_SIZE,
   type SessionData,
 } from './session'
@@ -74,9 +72,8 @@ export async function evaluateGuard(request: Request, config: SessionConfig): Pr
   if (request.method === 'OPTIONS' || isPublicPath(url.pathname)) return { kind: 'pass' }
 
   const cookies = parseCookies(request.headers.get('cookie'))
-  const seal = readSealFromCookies(cookies, config.cookieName)
-  const session = seal ? await unsealSession(seal, config) : null
-  if (session && !sessionExpiry(session, config)) {
+  const session = await readSession(cookies, config)
+  if (session) {
     // The edge runtime cannot call the IS with its private CA, so a document whose access token is
     // due for refresh takes a detour through the Node route /login/refresh, which comes straight
     // back. Other requests keep the current session: its token is still valid or being renewed.

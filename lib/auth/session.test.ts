@@ -26,9 +26,9 @@ function session(extra: Partial<SessionData> = {}): SessionData {
   }
 }
 
-/** Turns Set-Cookie headers into the Cookie header a browser would send back. */
-function asCookieHeader(setCookies: string[]): string {
-  return setCookies.filter((c) => !c.includes('Max-Age=0')).map((c) => c.split(';')[0]).join('; ')
+/** Turns Set-Cookie headers into the cookies a browser would send back. */
+function asCookies(setCookies: string[]): Map<string, string> {
+  return parseCookies(setCookies.filter((c) => !c.includes('Max-Age=0')).map((c) => c.split(';')[0]).join('; '))
 }
 
 describe('session', () => {
@@ -37,7 +37,7 @@ describe('session', () => {
     const headers = sessionCookieHeaders(seal, [], config)
     expect(headers).toHaveLength(1)
     expect(headers[0]).toMatch(/^__Host-myclinic-session=Fe26\.2\*/)
-    expect(await readSession(asCookieHeader(headers), config)).toMatchObject({ sub: 'uuid-1', username: 'admin' })
+    expect(await readSession(asCookies(headers), config)).toMatchObject({ sub: 'uuid-1', username: 'admin' })
   })
 
   it('splits a large session into chunks and reads it back', async () => {
@@ -46,7 +46,7 @@ describe('session', () => {
     const headers = sessionCookieHeaders(seal, [], config)
     expect(headers.length).toBe(Math.ceil(seal.length / CHUNK_SIZE))
     expect(headers.every((h) => h.split(';')[0].length <= 4000)).toBe(true)
-    expect((await readSession(asCookieHeader(headers), config))?.accessToken).toBe(big.accessToken)
+    expect((await readSession(asCookies(headers), config))?.accessToken).toBe(big.accessToken)
   })
 
   it('deletes stale chunks when the session shrinks', async () => {

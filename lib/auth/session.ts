@@ -11,7 +11,7 @@
  */
 import { sealData, unsealData } from 'iron-session'
 import type { SessionConfig } from './config'
-import { deleteCookie, parseCookies, serializeCookie } from './cookies'
+import { deleteCookie, serializeCookie } from './cookies'
 import { AuthError } from './errors'
 import { processSingleton } from './singleton'
 
@@ -173,9 +173,11 @@ export function readSealFromCookies(cookies: Map<string, string>, cookieName: st
   return parts.length ? parts.join('') : null
 }
 
-export async function readSession(cookieHeader: string | null, config: SessionConfig): Promise<SessionData | null> {
-  const seal = readSealFromCookies(parseCookies(cookieHeader), config.cookieName)
-  return seal ? unsealSession(seal, config) : null
+/** The session the cookies carry, or null when it is missing, unreadable or timed out. */
+export async function readSession(cookies: Map<string, string>, config: SessionConfig): Promise<SessionData | null> {
+  const seal = readSealFromCookies(cookies, config.cookieName)
+  const session = seal ? await unsealSession(seal, config) : null
+  return session && !sessionExpiry(session, config) ? session : null
 }
 
 /** All cookie names that belong to the session in this request. */

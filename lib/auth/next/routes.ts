@@ -15,7 +15,7 @@ import { completeLogin, startLogin } from '../login'
 import { endSessionUrl, revokeTokens } from '../logout'
 import { handleLogoutToken } from '../backchannel'
 import { refreshSession } from '../refresh'
-import { getRevocationStore, isActive, revokeSession } from '../revocation'
+import { getRevocationStore, revokeSession } from '../revocation'
 import { safeReturnTo } from '../redirect'
 import { getAuthContext } from '../server'
 import {
@@ -24,7 +24,6 @@ import {
   readSealFromCookies,
   sealSession,
   sessionCookieHeaders,
-  sessionExpiry,
   unsealSession,
   type SessionData,
 } from '../session'
@@ -38,6 +37,7 @@ import {
   isValidState,
 } from '../transaction'
 import { authHeaders, errorResponse, logoutConfirmHtml } from './html'
+import { activeSession } from './session'
 
 /** Logs one line per failure: the code and a sanitised reason, never a token, code or cookie. */
 function logFailure(where: string, error: AuthError): void {
@@ -50,15 +50,6 @@ function redirect(location: string, setCookies: string[] = [], status = 303): Re
   const headers = authHeaders({ location })
   for (const cookie of setCookies) headers.append('set-cookie', cookie)
   return new Response(null, { status, headers })
-}
-
-/** The session in these cookies if it is valid, not timed out and not revoked. */
-async function currentSession(cookies: Map<string, string>): Promise<SessionData | null> {
-  const config = getSessionConfig()
-  const seal = readSealFromCookies(cookies, config.cookieName)
-  const session = seal ? await unsealSession(seal, config) : null
-  if (!session || sessionExpiry(session, config)) return null
-  return (await isActive(getAuthConfig().redisUrl, session)) ? session : null
 }
 
 /** The callback URL as the IS sent it, rebuilt on our own origin so Host headers cannot steer it. */
@@ -99,7 +90,7 @@ async function loginStart(request: Request, config: AuthConfig, cookies: Map<str
   const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'), config.appOrigin)
   // A prefetch or RSC request must not mint a transaction cookie (anchors 4.1: 431s from piles of them).
   if (!isDocumentRequest(request)) return new Response(null, { status: 204, headers: authHeaders() })
-  if (await currentSession(cookies)) return redirect(new URL(returnTo, config.appOrigin).href)
+  if (await activeSession(cookies)) return redirect(new URL(returnTo, config.appOrigin).href)
   try {
     const ctx = getAuthContext()
     const { authorizationUrl, transaction } = await startLogin(ctx, returnTo)
@@ -129,7 +120,7 @@ async function loginCallback(request: Request, config: AuthConfig, cookies: Map<
 
   if (!txn) {
     // A replayed callback (back button) from a user who is already signed in changes nothing (AR-05 a).
-    if (await currentSession(cookies)) return redirect(new URL('/', config.appOrigin).href, spent)
+    if (await activeSession(cookies)) return redirect(new URL('/', config.appOrigin).href, spent)
     // Without the transaction there is no state to compare with: never fall back to "no state
     // expected", which would let a login CSRF through (rp-security AR-03 c). A browser with other
     // logins pending got a state that is not one of them: a mismatch, not an expiry.
@@ -180,6 +171,7 @@ export function logoutAllowed(request: Request, appOrigin: string): boolean {
 async function logout(request: Request, config: AuthConfig): Promise<Response> {
   const sessionConfig = getSessionConfig()
   const cookies = parseCookies(request.headers.get('cookie'))
+  // Any session that unseals is logged out, even a timed-out one: its tokens are still revoked at the IS.
   const seal = readSealFromCookies(cookies, sessionConfig.cookieName)
   const session = seal ? await unsealSession(seal, sessionConfig) : null
   const cleared = clearSessionCookieHeaders(existingSessionCookieNames(cookies, sessionConfig.cookieName), sessionConfig)
@@ -226,7 +218,7 @@ export async function handleRefresh(request: Request): Promise<Response> {
   const returnTo = safeReturnTo(new URL(request.url).searchParams.get('returnTo'), config.appOrigin)
   const cookies = parseCookies(request.headers.get('cookie'))
   const existing = existingSessionCookieNames(cookies, sessionConfig.cookieName)
-  const session = await currentSession(cookies)
+  const session = await activeSession(cookies)
   const signin = new URL('/signin', config.appOrigin)
   if (returnTo !== '/') signin.searchParams.set('returnTo', returnTo)
   if (!session) return redirect(signin.href, clearSessionCookieHeaders(existing, sessionConfig))
@@ -250,7 +242,10 @@ export async function handleRefresh(request: Request): Promise<Response> {
   }
 }
 
-/** POST /logout/backchannel (OIDC Back-Channel Logout 1.0 section 2.8): 200 or 400, never cached. */
+/**
+ * POST /logout/backchannel (OIDC Back-Channel Logout 1.0 section 2.8): 200, 400 for an invalid
+ * token, 503 when the logout could not be recorded; never cached.
+ */
 export async function handleBackchannelLogout(request: Request): Promise<Response> {
   const headers = { 'cache-control': 'no-store', 'content-type': 'application/json' }
   const fail = (description: string, status = 400) =>

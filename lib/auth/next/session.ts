@@ -12,20 +12,22 @@ import { cookies } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getAuthConfig, getSessionConfig } from '../config'
 import { isActive } from '../revocation'
-import { readSealFromCookies, sessionExpiry, unsealSession, type SessionData } from '../session'
+import { readSession, type SessionData } from '../session'
+
+/**
+ * The session in these cookies if it is readable, not timed out and not revoked. The edge guard
+ * cannot see the revocation store; this Node-side check makes logout and back-channel logout
+ * final for every page and route handler (rp-security SC-08, LO-07).
+ */
+export async function activeSession(cookieMap: Map<string, string>): Promise<SessionData | null> {
+  const session = await readSession(cookieMap, getSessionConfig())
+  return session && (await isActive(getAuthConfig().redisUrl, session)) ? session : null
+}
 
 /** The current session, or null. Memoised per request. */
 export const getSession = cache(async (): Promise<SessionData | null> => {
-  const config = getSessionConfig()
   const jar = await cookies()
-  const map = new Map(jar.getAll().map((c) => [c.name, c.value] as const))
-  const seal = readSealFromCookies(map, config.cookieName)
-  if (!seal) return null
-  const session = await unsealSession(seal, config)
-  if (!session || sessionExpiry(session, config)) return null
-  // The edge guard cannot see the revocation store; this Node-side check makes logout and
-  // back-channel logout final for every page (rp-security SC-08, LO-07).
-  return (await isActive(getAuthConfig().redisUrl, session)) ? session : null
+  return activeSession(new Map(jar.getAll().map((c) => [c.name, c.value] as const)))
 })
 
 /** The current session; without one, redirects to /signin (keeping where the user was going). */
