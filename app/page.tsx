@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import { decodeJwt, type JWTPayload } from 'jose'
 import { requireSession } from '@/lib/auth'
 import { claimLabel, claimValue, TIME_CLAIMS } from '@/components/claims'
+import { KeyValueTable } from '@/components/key-value-table'
 import { Countdown, LocalTime } from '@/components/local-time'
 import { SecretToken } from '@/components/secret-token'
 
@@ -82,29 +83,14 @@ export default async function DashboardPage() {
           <h2 id="attributes-title" className="text-lg font-semibold">User attributes</h2>
           <p className="muted mt-1 text-sm">What the identity server shared with myclinic.</p>
           {attributes.length ? (
-            <div className="mt-4 overflow-x-auto">
-              <table className="kv" data-testid="attributes">
-                <caption className="sr-only">User attributes released by the identity server</caption>
-                <colgroup>
-                  <col className="w-2/5" />
-                  <col />
-                </colgroup>
-                <thead>
-                  <tr>
-                    <th scope="col">Attribute</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {attributes.map(([key, value]) => (
-                    <tr key={key} data-claim={key}>
-                      <th scope="row" title={key}>{claimLabel(key)}</th>
-                      <td>{claimValue(value)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <KeyValueTable testId="attributes" caption="User attributes released by the identity server" keyHeader="Attribute" keyColumnClass="w-2/5">
+              {attributes.map(([key, value]) => (
+                <tr key={key} data-claim={key}>
+                  <th scope="row" title={key}>{claimLabel(key)}</th>
+                  <td>{claimValue(value)}</td>
+                </tr>
+              ))}
+            </KeyValueTable>
           ) : (
             <p className="mt-4 text-slate-700 dark:text-slate-300">There are no user attributes selected to the application at the moment.</p>
           )}
@@ -143,32 +129,17 @@ export default async function DashboardPage() {
         <h2 id="claims-title" className="text-lg font-semibold">ID token claims</h2>
         <p className="muted mt-1 text-sm">Decoded on the server. Times are in your time zone.</p>
         {claimEntries.length ? (
-          <div className="mt-4 overflow-x-auto">
-            <table className="kv" data-testid="id-token-claims">
-              <caption className="sr-only">Claims of the ID token</caption>
-              <colgroup>
-                <col className="w-2/5 sm:w-1/4" />
-                <col />
-              </colgroup>
-              <thead>
-                <tr>
-                  <th scope="col">Claim</th>
-                  <th scope="col">Value</th>
-                </tr>
-              </thead>
-              <tbody>
-                {claimEntries.map(([key, value]) => (
-                  <tr key={key} data-id-claim={key}>
-                    <th scope="row">
-                      {claimLabel(key)}
-                      <span className="block font-mono text-xs font-normal text-slate-600 dark:text-slate-400">{key}</span>
-                    </th>
-                    <td><ClaimCell claim={key} value={value} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <KeyValueTable testId="id-token-claims" caption="Claims of the ID token" keyHeader="Claim" keyColumnClass="w-2/5 sm:w-1/4">
+            {claimEntries.map(([key, value]) => (
+              <tr key={key} data-id-claim={key}>
+                <th scope="row">
+                  {claimLabel(key)}
+                  <span className="block font-mono text-xs font-normal text-slate-600 dark:text-slate-400">{key}</span>
+                </th>
+                <td><ClaimCell claim={key} value={value} /></td>
+              </tr>
+            ))}
+          </KeyValueTable>
         ) : (
           <p className="mt-4 text-slate-700 dark:text-slate-300">The ID token could not be decoded.</p>
         )}
