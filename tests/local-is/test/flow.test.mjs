@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import {
-  APP, MYCLINIC, SKIP, SPA, authorizeAndLogin, browser, call, parseForm, pkce, startTestIs,
+  APP, MYCLINIC, MYCLINIC_SKIP, MYCLINIC_SPA, authorizeAndLogin, browser, call, parseForm, pkce, startTestIs,
 } from './helpers.mjs';
 
 let is;
@@ -33,7 +33,7 @@ describe('authorization code flow (carbon.super)', () => {
 
     const tr = await call(is, '/oauth2/token', {
       form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login`, code_verifier: verifier },
-      basic: [MYCLINIC.id, MYCLINIC.secret],
+      basic: [MYCLINIC.client_id, MYCLINIC.client_secret],
     });
     expect(tr.status).toBe(200);
     const t = tr.body;
@@ -56,10 +56,10 @@ describe('authorization code flow (carbon.super)', () => {
     const hex = crypto.createHash('sha256').update(der).digest('hex');
     expect(header.kid).toBe(`${Buffer.from(hex).toString('base64url')}_RS256`);
 
-    const { payload: p } = await jwtVerify(t.id_token, createLocalJWKSet(jwks), { issuer: is.issuer, audience: MYCLINIC.id });
+    const { payload: p } = await jwtVerify(t.id_token, createLocalJWKSet(jwks), { issuer: is.issuer, audience: MYCLINIC.client_id });
     expect(p.iss).toBe(is.issuer);
-    expect(p.aud).toBe(MYCLINIC.id);
-    expect(p.azp).toBe(MYCLINIC.id);
+    expect(p.aud).toBe(MYCLINIC.client_id);
+    expect(p.azp).toBe(MYCLINIC.client_id);
     expect(p.sub).toBe('4b8f3c2e-9a1d-4e6b-8c7f-2d5a1e0b9c31');
     expect(p.nbf).toBe(p.iat);
     expect(p.exp - p.iat).toBe(3600);
@@ -85,30 +85,30 @@ describe('authorization code flow (carbon.super)', () => {
     expect(bad.headers.get('www-authenticate')).toMatch(/Bearer .*error="invalid_token"/);
 
     const r1 = await call(is, '/oauth2/token', {
-      form: { grant_type: 'refresh_token', refresh_token: t.refresh_token }, basic: [MYCLINIC.id, MYCLINIC.secret],
+      form: { grant_type: 'refresh_token', refresh_token: t.refresh_token }, basic: [MYCLINIC.client_id, MYCLINIC.client_secret],
     });
     expect(r1.status).toBe(200);
     expect(r1.body.refresh_token).not.toBe(t.refresh_token);
     expect(r1.body.id_token).toBeTruthy();
     const r2 = await call(is, '/oauth2/token', {
-      form: { grant_type: 'refresh_token', refresh_token: t.refresh_token }, basic: [MYCLINIC.id, MYCLINIC.secret],
+      form: { grant_type: 'refresh_token', refresh_token: t.refresh_token }, basic: [MYCLINIC.client_id, MYCLINIC.client_secret],
     });
     expect(r2.status).toBe(400);
     expect(r2.body.error).toBe('invalid_grant');
 
     const reuse = await call(is, '/oauth2/token', {
       form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login`, code_verifier: verifier },
-      basic: [MYCLINIC.id, MYCLINIC.secret],
+      basic: [MYCLINIC.client_id, MYCLINIC.client_secret],
     });
     expect(reuse.status).toBe(400);
     expect(reuse.body).toEqual({ error_description: 'Inactive authorization code received from token request', error: 'invalid_grant' });
 
-    const rv = await call(is, '/oauth2/revoke', { form: { token: r1.body.access_token }, basic: [MYCLINIC.id, MYCLINIC.secret] });
+    const rv = await call(is, '/oauth2/revoke', { form: { token: r1.body.access_token }, basic: [MYCLINIC.client_id, MYCLINIC.client_secret] });
     expect(rv.status).toBe(200);
     expect(rv.text).toBe('');
 
     // SSO: a second authorize in the same browser needs no login and (consent remembered) no consent
-    const again = await b.follow(`/oauth2/authorize?${new URLSearchParams({ client_id: MYCLINIC.id, redirect_uri: `${APP}/signin`, response_type: 'code', scope: 'openid profile email', state: 'x' })}`);
+    const again = await b.follow(`/oauth2/authorize?${new URLSearchParams({ client_id: MYCLINIC.client_id, redirect_uri: `${APP}/signin`, response_type: 'code', scope: 'openid profile email', state: 'x' })}`);
     expect(again.status).toBe(302);
     expect(again.location).toMatch(/^https:\/\/localhost:5000\/signin\?code=/);
   });
@@ -118,7 +118,7 @@ describe('authorization code flow (carbon.super)', () => {
     const verifier = crypto.randomBytes(40).toString('base64url');
     const { code } = await codeFor(b, { extra: { code_challenge: verifier, code_challenge_method: 'plain' } });
     const tr = await call(is, '/oauth2/token', {
-      form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login`, client_id: MYCLINIC.id, client_secret: MYCLINIC.secret, code_verifier: verifier },
+      form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login`, client_id: MYCLINIC.client_id, client_secret: MYCLINIC.client_secret, code_verifier: verifier },
     });
     expect(tr.status).toBe(200);
     expect(tr.body.id_token).toBeTruthy();
@@ -131,11 +131,11 @@ describe('authorization code flow (carbon.super)', () => {
     const b = browser(is);
     const { verifier, challenge } = pkce();
     const { code } = await codeFor(b, { extra: { code_challenge: challenge, code_challenge_method: 'S256' } });
-    const basic = [MYCLINIC.id, MYCLINIC.secret];
+    const basic = [MYCLINIC.client_id, MYCLINIC.client_secret];
     let r = await call(is, '/oauth2/token', { form: { code, redirect_uri: `${APP}/login` }, basic });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error_description: 'Missing grant_type parameter value', error: 'invalid_request' });
-    r = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.id, 'wrong'] });
+    r = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.client_id, 'wrong'] });
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ error_description: 'Client credentials are invalid.', error: 'invalid_client' });
     r = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code: crypto.randomUUID(), redirect_uri: `${APP}/login` }, basic });
@@ -148,7 +148,7 @@ describe('authorization code flow (carbon.super)', () => {
 
   it('wrong password re-renders the login page', async () => {
     const b = browser(is);
-    const q = new URLSearchParams({ client_id: MYCLINIC.id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', state: 's' });
+    const q = new URLSearchParams({ client_id: MYCLINIC.client_id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', state: 's' });
     const page = await b.follow(`/oauth2/authorize?${q}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-testid="login-page-username-input"');
@@ -172,7 +172,7 @@ describe('authorization code flow (carbon.super)', () => {
 
   it('consent page lists the claims the user has', async () => {
     const b = browser(is);
-    const q = new URLSearchParams({ client_id: MYCLINIC.id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid profile email roles', state: 's' });
+    const q = new URLSearchParams({ client_id: MYCLINIC.client_id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid profile email roles', state: 's' });
     const page = await b.follow(`/oauth2/authorize?${q}`);
     const { action, fields } = parseForm(page.text, 'loginForm');
     const c = await b.follow(action, { form: { ...fields, usernameUserInput: 'alice', username: 'alice', password: 'alice123' } });
@@ -185,14 +185,14 @@ describe('authorization code flow (carbon.super)', () => {
 
   it('skip_login_consent client goes straight to the callback', async () => {
     const b = browser(is);
-    const { res } = await authorizeAndLogin(b, { clientId: SKIP.id, consent: 'deny' });
+    const { res } = await authorizeAndLogin(b, { clientId: MYCLINIC_SKIP.client_id, consent: 'deny' });
     expect(res.status).toBe(302);
     expect(new URL(res.location).searchParams.get('code')).toBeTruthy();
   });
 
   it('prompt=none without session → login_required', async () => {
     const b = browser(is);
-    const q = new URLSearchParams({ client_id: MYCLINIC.id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', state: 'pn', prompt: 'none' });
+    const q = new URLSearchParams({ client_id: MYCLINIC.client_id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', state: 'pn', prompt: 'none' });
     const r = await b.request(`/oauth2/authorize?${q}`);
     const cb = new URL(r.location);
     expect(cb.searchParams.get('error')).toBe('login_required');
@@ -202,7 +202,7 @@ describe('authorization code flow (carbon.super)', () => {
 
   it('public client without PKCE → invalid_request (WSO2 text)', async () => {
     const b = browser(is);
-    const q = new URLSearchParams({ client_id: SPA.id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', state: 'pk' });
+    const q = new URLSearchParams({ client_id: MYCLINIC_SPA.client_id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', state: 'pk' });
     const r = await b.request(`/oauth2/authorize?${q}`);
     const cb = new URL(r.location);
     expect(cb.searchParams.get('error')).toBe('invalid_request');
@@ -212,14 +212,14 @@ describe('authorization code flow (carbon.super)', () => {
   it('public client with PKCE gets tokens without a secret', async () => {
     const b = browser(is);
     const { verifier, challenge } = pkce();
-    const { code } = await codeFor(b, { clientId: SPA.id, extra: { code_challenge: challenge, code_challenge_method: 'S256' } });
-    const tr = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login`, client_id: SPA.id, code_verifier: verifier } });
+    const { code } = await codeFor(b, { clientId: MYCLINIC_SPA.client_id, extra: { code_challenge: challenge, code_challenge_method: 'S256' } });
+    const tr = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login`, client_id: MYCLINIC_SPA.client_id, code_verifier: verifier } });
     expect(tr.status).toBe(200);
   });
 
   it('invalid redirect_uri or client_id shows the error page (no redirect to the app)', async () => {
     const b = browser(is);
-    let q = new URLSearchParams({ client_id: MYCLINIC.id, redirect_uri: 'https://evil.example/login', response_type: 'code', scope: 'openid' });
+    let q = new URLSearchParams({ client_id: MYCLINIC.client_id, redirect_uri: 'https://evil.example/login', response_type: 'code', scope: 'openid' });
     let r = await b.follow(`/oauth2/authorize?${q}`);
     expect(r.status).toBe(200);
     expect(r.text).toContain('invalid_callback');
@@ -230,21 +230,21 @@ describe('authorization code flow (carbon.super)', () => {
   });
 
   it('JWT access tokens per client option (with extra claims) work at userinfo', async () => {
-    await call(is, `/__test/client/${MYCLINIC.id}`, { method: 'PUT', json: { access_token_type: 'jwt', extra_access_token_claims: { big: 'x'.repeat(100) } } });
+    await call(is, `/__test/client/${MYCLINIC.client_id}`, { method: 'PUT', json: { access_token_type: 'jwt', extra_access_token_claims: { big: 'x'.repeat(100) } } });
     try {
       const b = browser(is);
       const { code } = await codeFor(b, { scope: 'openid' });
-      const tr = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.id, MYCLINIC.secret] });
+      const tr = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.client_id, MYCLINIC.client_secret] });
       const at = tr.body.access_token;
       const jwks = (await call(is, '/oauth2/jwks')).body;
       const { payload, protectedHeader } = await jwtVerify(at, createLocalJWKSet(jwks), { typ: 'at+jwt' });
       expect(protectedHeader.typ).toBe('at+jwt');
-      expect(payload).toMatchObject({ aut: 'APPLICATION_USER', aud: MYCLINIC.id, azp: MYCLINIC.id, iss: is.issuer, big: 'x'.repeat(100) });
+      expect(payload).toMatchObject({ aut: 'APPLICATION_USER', aud: MYCLINIC.client_id, azp: MYCLINIC.client_id, iss: is.issuer, big: 'x'.repeat(100) });
       for (const k of ['sub', 'nbf', 'scope', 'exp', 'iat', 'jti']) expect(payload[k]).toBeDefined();
       const ui = await call(is, '/oauth2/userinfo', { bearer: at });
       expect(ui.status).toBe(200);
     } finally {
-      await call(is, `/__test/client/${MYCLINIC.id}`, { method: 'DELETE' });
+      await call(is, `/__test/client/${MYCLINIC.client_id}`, { method: 'DELETE' });
     }
   });
 });
@@ -256,7 +256,7 @@ describe('tenant wso2.com', () => {
     const cb = new URL(res.location);
     const code = cb.searchParams.get('code');
     expect(code).toBeTruthy();
-    const tr = await call(is, '/t/wso2.com/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.id, MYCLINIC.secret] });
+    const tr = await call(is, '/t/wso2.com/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.client_id, MYCLINIC.client_secret] });
     expect(tr.status).toBe(200);
     const jwks = (await call(is, '/t/wso2.com/oauth2/jwks')).body;
     const { payload } = await jwtVerify(tr.body.id_token, createLocalJWKSet(jwks), { issuer: `${is.origin}/t/wso2.com/oauth2/token` });
@@ -266,7 +266,7 @@ describe('tenant wso2.com', () => {
 
   it('plain "kim" works too; admin is unknown in wso2.com', async () => {
     const b = browser(is);
-    const { res } = await authorizeAndLogin(b, { prefix: '/t/wso2.com', username: 'kim', password: 'kim12345', clientId: SKIP.id });
+    const { res } = await authorizeAndLogin(b, { prefix: '/t/wso2.com', username: 'kim', password: 'kim12345', clientId: MYCLINIC_SKIP.client_id });
     expect(new URL(res.location).searchParams.get('code')).toBeTruthy();
     const b2 = browser(is);
     const { res: r2 } = await authorizeAndLogin(b2, { prefix: '/t/wso2.com', username: 'admin', password: 'admin' });

@@ -5,11 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { startLocalIs } from '../index.mjs';
+import { MYCLINIC, MYCLINIC_SKIP, MYCLINIC_SPA } from '../seed/index.mjs';
 
 export const APP = 'https://localhost:5000';
-export const MYCLINIC = { id: 'u4SHfHP772VBYhSffz7hDrX7QiQa', secret: 'EU_tx0VLEfzTattupXFbeZqO3_0a' };
-export const SKIP = { id: 'myclinicSkipConsentClient01', secret: 'myclinic-skip-secret-0123456789' };
-export const SPA = { id: 'myclinicSpaPublicClient0001' };
+/** The seeded clients (`{ name, client_id, client_secret }`), from seed/index.mjs. */
+export { MYCLINIC, MYCLINIC_SKIP, MYCLINIC_SPA };
 
 /** A fresh temporary cert dir (key generation takes ~150 ms). */
 export function testCertDir() {
@@ -129,7 +129,7 @@ export function pkce() {
  * @param {ReturnType<typeof browser>} b
  */
 export async function authorizeAndLogin(b, {
-  prefix = '', clientId = MYCLINIC.id, redirectUri = `${APP}/login`, scope = 'openid profile email',
+  prefix = '', clientId = MYCLINIC.client_id, redirectUri = `${APP}/login`, scope = 'openid profile email',
   state = 'st-' + crypto.randomUUID(), nonce = 'n-' + crypto.randomUUID(), username = 'admin', password = 'admin',
   consent = 'approveAlways', extra = {},
 } = {}) {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { ensureCert } from '../certs.mjs';
-import { APP, MYCLINIC, SKIP, authorizeAndLogin, browser, call, parseForm, startTestIs } from './helpers.mjs';
+import { APP, MYCLINIC, MYCLINIC_SKIP, authorizeAndLogin, browser, call, parseForm, startTestIs } from './helpers.mjs';
 
 let is;
 let bcServer;
@@ -25,18 +25,18 @@ beforeAll(async () => {
   await new Promise((ok) => { bcServer.listen(0, '127.0.0.1', ok); });
   bcOrigin = `https://localhost:${bcServer.address().port}`;
   is = await startTestIs({ trustCa: fs.readFileSync(pair.certPath, 'utf8') });
-  await call(is, `/__test/client/${MYCLINIC.id}`, { method: 'PUT', json: { backchannel_logout_uri: `${bcOrigin}/logout/backchannel` } });
+  await call(is, `/__test/client/${MYCLINIC.client_id}`, { method: 'PUT', json: { backchannel_logout_uri: `${bcOrigin}/logout/backchannel` } });
 });
 afterAll(async () => {
   await is?.close();
   await new Promise((ok) => { bcServer?.close(ok); });
 });
 
-async function loggedIn(clientId = MYCLINIC.id) {
+async function loggedIn(clientId = MYCLINIC.client_id) {
   const b = browser(is);
   const { res } = await authorizeAndLogin(b, { clientId });
   const code = new URL(res.location).searchParams.get('code');
-  const secret = clientId === MYCLINIC.id ? MYCLINIC.secret : SKIP.secret;
+  const secret = clientId === MYCLINIC.client_id ? MYCLINIC.client_secret : MYCLINIC_SKIP.client_secret;
   const tr = await call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [clientId, secret] });
   expect(tr.status).toBe(200);
   return { b, idToken: tr.body.id_token, tokens: tr.body };
@@ -69,7 +69,7 @@ describe('/oidc/logout', () => {
     const form = new URLSearchParams(received[0].body);
     const lt = form.get('logout_token');
     const jwks = (await call(is, '/oauth2/jwks')).body;
-    const { payload, protectedHeader } = await jwtVerify(lt, createLocalJWKSet(jwks), { issuer: is.issuer, audience: MYCLINIC.id });
+    const { payload, protectedHeader } = await jwtVerify(lt, createLocalJWKSet(jwks), { issuer: is.issuer, audience: MYCLINIC.client_id });
     expect(protectedHeader.kid).toBe(jwks.keys[0].kid);
     expect(payload.exp - payload.iat).toBe(120);
     expect(payload.events).toEqual({ 'http://schemas.openid.net/event/backchannel-logout': {} });
@@ -80,7 +80,7 @@ describe('/oidc/logout', () => {
     expect(payload.nonce).toBeUndefined();
 
     // session gone: prompt=none now fails
-    const pn = await b.request(`/oauth2/authorize?${new URLSearchParams({ client_id: MYCLINIC.id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', prompt: 'none' })}`);
+    const pn = await b.request(`/oauth2/authorize?${new URLSearchParams({ client_id: MYCLINIC.client_id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', prompt: 'none' })}`);
     expect(new URL(pn.location).searchParams.get('error')).toBe('login_required');
   });
 
@@ -123,7 +123,7 @@ describe('/oidc/logout', () => {
   });
 
   it('skip_logout_consent → no confirmation page', async () => {
-    const { b, idToken } = await loggedIn(SKIP.id);
+    const { b, idToken } = await loggedIn(MYCLINIC_SKIP.client_id);
     const r = await b.follow(`/oidc/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: `${APP}/login`, state: 'z' })}`);
     expect(r.location).toBe(`${APP}/login?state=z`);
     expect(b.jar.get('commonAuthId')).toBeUndefined();
@@ -139,7 +139,7 @@ describe('/oidc/logout', () => {
     expect(await waitFor(() => received.some((x) => new URLSearchParams(x.body).get('logout_token')))).toBe(true);
     const sids = received.map((x) => JSON.parse(Buffer.from(new URLSearchParams(x.body).get('logout_token').split('.')[1], 'base64url').toString()).sid);
     expect(sids).toContain(sid);
-    const pn = await b.request(`/oauth2/authorize?${new URLSearchParams({ client_id: MYCLINIC.id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', prompt: 'none' })}`);
+    const pn = await b.request(`/oauth2/authorize?${new URLSearchParams({ client_id: MYCLINIC.client_id, redirect_uri: `${APP}/login`, response_type: 'code', scope: 'openid', prompt: 'none' })}`);
     expect(new URL(pn.location).searchParams.get('error')).toBe('login_required');
   });
 

@@ -14,7 +14,7 @@ async function tokens() {
   const b = browser(is);
   const { res } = await authorizeAndLogin(b, { scope: 'openid' });
   const code = new URL(res.location).searchParams.get('code');
-  return call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.id, MYCLINIC.secret] });
+  return call(is, '/oauth2/token', { form: { grant_type: 'authorization_code', code, redirect_uri: `${APP}/login` }, basic: [MYCLINIC.client_id, MYCLINIC.client_secret] });
 }
 
 describe('test control', () => {
@@ -24,7 +24,7 @@ describe('test control', () => {
     const log = (await call(is, '/__test/log')).body;
     const t = log.find((e) => e.path === '/oauth2/token');
     expect(t.method).toBe('POST');
-    expect(t.authorization).toEqual({ scheme: 'Basic', user: MYCLINIC.id, pass: MYCLINIC.secret });
+    expect(t.authorization).toEqual({ scheme: 'Basic', user: MYCLINIC.client_id, pass: MYCLINIC.client_secret });
     expect(t.body.grant_type).toBe('authorization_code');
     expect(t.tenant).toBe('carbon.super');
     await call(is, '/__test/log', { method: 'DELETE' });
@@ -103,7 +103,7 @@ describe('test control', () => {
   });
 
   it('client options change at run time (skip_login_consent)', async () => {
-    const r = await call(is, `/__test/client/${MYCLINIC.id}`, { method: 'PUT', json: { skip_login_consent: true } });
+    const r = await call(is, `/__test/client/${MYCLINIC.client_id}`, { method: 'PUT', json: { skip_login_consent: true } });
     expect(r.body.skip_login_consent).toBe(true);
     const { res } = await authorizeAndLogin(browser(is), { username: 'alice', password: 'alice123', consent: 'deny' });
     expect(new URL(res.location).searchParams.get('code')).toBeTruthy();
