@@ -1,8 +1,8 @@
-import { getAuthConfig } from './lib/auth/config'
+import { auth } from './auth'
 
 if (process.env.NEXT_PHASE !== 'phase-production-build') {
   try {
-    getAuthConfig()
+    auth.checkConfig()
   } catch (error) {
     console.error(`\n[auth] ${(error as Error).message}\n`)
     process.exit(1)

@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['lib/**/*.test.ts', 'tests/local-is/**/*.test.mjs'],
+    include: ['tests/unit/**/*.test.{ts,mjs}', 'tests/local-is/**/*.test.mjs'],
     environment: 'node',
     testTimeout: 20000,
     hookTimeout: 30000,

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { decodeJwt, type JWTPayload } from 'jose'
-import { requireSession } from '@/lib/auth'
+import { auth } from '@/auth'
 import { claimLabel, claimValue, TIME_CLAIMS } from '@/components/claims'
 import { KeyValueTable } from '@/components/key-value-table'
 import { Countdown, LocalTime } from '@/components/local-time'
@@ -37,7 +37,7 @@ function ClaimCell({ claim, value }: { claim: string; value: unknown }) {
 
 /** The dashboard (the seed's dashboard.html): user card, attributes, tokens and ID token claims, behind the guard. */
 export default async function DashboardPage() {
-  const session = await requireSession('/')
+  const session = await auth.requireSession()
   const attributes = Object.entries(session.user).filter(([, v]) => v !== null && v !== undefined)
   const claims = idTokenClaims(session.idToken)
   const claimEntries = claims ? Object.entries(claims).filter(([, v]) => v !== null && v !== undefined) : []

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { Agent, fetch } from 'undici'
 import { CERT_DIR, ensureAppCertificate, ROOT } from './certs.mjs'
 import { banner, loadEnv } from './env.mjs'
+import { MYCLINIC } from '../tests/local-is/seed/index.mjs'
 
 loadEnv(true)
 const children = []
@@ -55,8 +56,8 @@ if (!process.env.AUTH_SERVER_ORIGIN) {
   await waitFor(`${origin}/oauth2/token/.well-known/openid-configuration`, readFileSync(caFile))
   Object.assign(process.env, {
     AUTH_SERVER_ORIGIN: origin,
-    AUTH_CLIENT_ID: process.env.AUTH_CLIENT_ID || 'u4SHfHP772VBYhSffz7hDrX7QiQa',
-    AUTH_CLIENT_SECRET: process.env.AUTH_CLIENT_SECRET || 'EU_tx0VLEfzTattupXFbeZqO3_0a',
+    AUTH_CLIENT_ID: process.env.AUTH_CLIENT_ID || MYCLINIC.client_id,
+    AUTH_CLIENT_SECRET: process.env.AUTH_CLIENT_SECRET || MYCLINIC.client_secret,
     AUTH_CERTIFICATE_PATH: process.env.AUTH_CERTIFICATE_PATH || 'certs/local-is.crt',
   })
   isLine = `Identity server: local WSO2 IS stand-in at ${origin} (no AUTH_SERVER_ORIGIN set)`

@@ -1,6 +1,4 @@
-import { handleLogin } from '@/lib/auth'
-
-export const dynamic = 'force-dynamic'
+import { auth } from '@/auth'
 
 /** Login start and OIDC callback (the registered redirect_uri), as the seed app's /login. */
-export const GET = (request: Request) => handleLogin(request)
+export const { GET } = auth.handlers.login

@@ -1,7 +1,4 @@
-import { handleLogoutGet, handleLogoutPost } from '@/lib/auth'
-
-export const dynamic = 'force-dynamic'
+import { auth } from '@/auth'
 
 /** POST from the Logout button; GET from a link or a typed URL (see the logout CSRF policy in the README). */
-export const POST = (request: Request) => handleLogoutPost(request)
-export const GET = (request: Request) => handleLogoutGet(request)
+export const { GET, POST } = auth.handlers.logout

@@ -1,7 +1,5 @@
 import type { Metadata } from 'next'
-import { getSession } from '@/lib/auth'
-import { safeReturnTo } from '@/lib/auth/redirect'
-import { getSessionConfig } from '@/lib/auth/config'
+import { auth } from '@/auth'
 
 export const metadata: Metadata = { title: 'Sign in' }
 export const dynamic = 'force-dynamic'
@@ -15,10 +13,9 @@ const STEPS = [
 /** The public landing page (the seed's index.html), also where the IS sends users after logout. */
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams
-  const raw = typeof params.returnTo === 'string' ? params.returnTo : undefined
-  const returnTo = safeReturnTo(raw, getSessionConfig().appOrigin)
-  const loginHref = returnTo === '/' ? '/login' : `/login?returnTo=${encodeURIComponent(returnTo)}`
-  const session = await getSession()
+  const returnTo = typeof params.returnTo === 'string' ? params.returnTo : undefined
+  const loginHref = auth.signInUrl({ returnTo })
+  const session = await auth.getSession()
   const ended = params.reason === 'session_ended'
 
   return (

@@ -1,276 +1,286 @@
 /**
- * The one place lib/auth reads `process.env`. Values are read at run time (not inlined at build),
- * validated once, and a missing or invalid value stops with a message naming the key and what to
- * put there. Each key mirrors one key of the WSO2 Python SDK's `auth_config`.
+ * The one place configuration is resolved and validated: options passed to `createAuth()` win over
+ * the `AUTH_*` environment, everything is checked once, and a missing or invalid value stops with
+ * a message naming the option and key and what to put there. The result is one frozen object that
+ * the edge guard and the Node handlers share.
  *
- * Edge-safe: the guard in middleware.ts calls {@link getSessionConfig}, which reads only what the
- * session needs. Reading the certificate file happens in http.ts (Node only).
+ * Edge-safe: reading the certificate and key files happens in Node code (server/).
  */
-import { AuthError } from './errors'
+import { ConfigError, httpsUrl, oneOf, path, pick, redisUrl, seconds, text, type Source } from './config-values'
+import type { AuthEnv } from './env'
+import type { AuthOptions, ClientAuthMethod } from './options'
+import { secretWeakness } from './secrets'
+import type { AuthStore } from './store'
 
-export interface SessionConfig {
-  /** Iron passwords keyed by a stable numeric id; `sealId` is the id of the newest secret. */
-  passwords: Record<string, string>
-  sealId: string
-  /** Absolute session lifetime in seconds (AUTH_SESSION_MAX_AGE, default 8 h). */
-  maxAge: number
-  /** Idle timeout in seconds (AUTH_SESSION_IDLE_TIMEOUT, default 30 min). */
-  idleTimeout: number
-  /** Refresh the access token this many seconds before it expires (AUTH_REFRESH_BUFFER, default 60). */
-  refreshBuffer: number
-  /** Whether cookies get the Secure flag and the __Host- prefix (true when AUTH_CLIENT_HOST is https). */
-  secure: boolean
-  cookieName: string
-  /** Origin of AUTH_CLIENT_HOST, for building the /signin redirect. */
-  appOrigin: string
+export { ConfigError, redactUrl } from './config-values'
+
+/** Auth routes after defaults are applied. */
+export interface ResolvedRoutes {
+  login: string
+  refresh: string
+  logout: string
+  backchannelLogout: string
+  session: string
+  signIn: string | null
 }
 
+/** The session part of the configuration. */
+export interface SessionSettings {
+  /** Secrets, newest first: the newest seals, all unseal. */
+  secrets: string[]
+  /** Absolute lifetime in seconds. */
+  maxAge: number
+  /** Idle timeout in seconds. */
+  idleTimeout: number
+  /** Refresh this many seconds before the access token expires. */
+  refreshBuffer: number
+  /** Secure cookies with the `__Host-` prefix (true when the app runs on https). */
+  secure: boolean
+  /** Name of the session cookie (chunks add `.0`, `.1`, ...). */
+  cookieName: string
+  /** Name of the small cookie that carries the idle timer and refresh back-off. */
+  activityCookieName: string
+  /** Prefix of the login transaction cookies. */
+  transactionPrefix: string
+}
+
+/** The validated configuration. */
 export interface AuthConfig {
+  appName: string
+  /** Origin of the app: the only origin used to build URLs and check redirects (never request headers). */
+  appOrigin: string
+  routes: ResolvedRoutes
+  publicPaths: string[]
   loginCallbackUrl: string
   logoutCallbackUrl: string
-  clientHost: string
-  /** Origin of AUTH_CLIENT_HOST: the only origin used to build URLs and check redirects. */
-  appOrigin: string
   clientId: string
   clientSecret: string | undefined
+  clientAuth: ClientAuthMethod
+  clientKeyPath: string | undefined
+  clientKeyId: string | undefined
   serverOrigin: string
   tenantPath: string
-  tenant: string
   /** Issuer the discovery document and ID tokens must carry (WSO2: `{origin}{tenant path}/oauth2/token`). */
   issuer: string
-  /** Where the discovery document is fetched. */
   discoveryUrl: string
   certificatePath: string | undefined
   scope: string
+  par: 'auto' | 'on' | 'off'
+  /** The IS self-registration page, or null when sign-up is off. */
+  signUpUrl: string | null
   /** Timeout for each call to the IS, in milliseconds. */
-  httpTimeout: number
-  /** How long the discovery document is cached, in seconds. */
+  httpTimeoutMs: number
+  /** Discovery cache lifetime, in seconds. */
   discoveryTtl: number
-  /** Revocation store for back-channel logout: Redis when REDIS_URL is set, else process memory. */
   redisUrl: string | undefined
-  session: SessionConfig
+  revocationStore: 'memory' | 'redis' | AuthStore
+  sessionStore: 'cookie' | 'redis' | AuthStore
+  session: SessionSettings
+  /** Changes whenever a value above changes; keys the process-wide context. */
+  fingerprint: string
 }
 
-type Env = Record<string, string | undefined>
+function resolveRoutes(options: AuthOptions, loginFromUrl: string | undefined): ResolvedRoutes {
+  const r = options.routes ?? {}
+  const routes: ResolvedRoutes = {
+    login: path({ value: r.login ?? loginFromUrl, name: 'routes.login' }, '/login')!,
+    refresh: path({ value: r.refresh, name: 'routes.refresh' }, '/login/refresh')!,
+    logout: path({ value: r.logout, name: 'routes.logout' }, '/logout')!,
+    backchannelLogout: path({ value: r.backchannelLogout, name: 'routes.backchannelLogout' }, '/logout/backchannel')!,
+    session: path({ value: r.session, name: 'routes.session' }, '/api/auth/session')!,
+    signIn: path({ value: r.signIn, name: 'routes.signIn' }, null),
+  }
+  const seen = new Map<string, string>()
+  for (const [name, value] of Object.entries(routes)) {
+    if (value === null) continue
+    if (value === '/') throw new ConfigError(`routes.${name}`, 'must not be / (the guard protects it)')
+    const other = seen.get(value)
+    if (other) throw new ConfigError(`routes.${name}`, `is the same path as routes.${other} ("${value}")`)
+    seen.set(value, name)
+  }
+  return routes
+}
+
+function publicPaths(options: AuthOptions): string[] {
+  const list = options.publicPaths ?? []
+  if (!Array.isArray(list)) throw new ConfigError('publicPaths', 'must be an array of paths')
+  return list.map((p, i) => {
+    const prefix = typeof p === 'string' && p.endsWith('/*')
+    const base = path({ value: prefix ? p.slice(0, -2) || '/' : p, name: `publicPaths[${i}]` }, null)!
+    return prefix ? `${base === '/' ? '' : base}/*` : base
+  })
+}
+
+function sessionSecrets(source: Source): string[] {
+  const raw = source.value
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : raw === undefined ? [] : null
+  if (list === null) throw new ConfigError(source.name, 'must be a string or an array of strings')
+  const secrets = list.map((s) => String(s).trim()).filter(Boolean)
+  if (!secrets.length) {
+    throw new ConfigError(source.name, 'is missing: set it to 32 random bytes, for example the output of `openssl rand -base64 32`')
+  }
+  for (const secret of secrets) {
+    const weakness = secretWeakness(secret)
+    if (weakness) throw new ConfigError(source.name, `${weakness}. Make one with \`openssl rand -base64 32\``)
+  }
+  return secrets
+}
+
+function appName(source: Source): string {
+  const name = text(source) ?? 'app'
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,30}$/.test(name)) {
+    throw new ConfigError(source.name, `must be 1-31 letters, digits or "-" (got "${name}")`)
+  }
+  return name
+}
+
+function tenantOf(pathValue: string, tenantSource: Source): { tenantPath: string; tenant: string } {
+  if (pathValue && !/^\/t\/[A-Za-z0-9._-]+$/.test(pathValue)) {
+    throw new ConfigError('AUTH_TENANT_PATH (tenantPath)', `must look like /t/<tenant or organization> or be empty (got "${pathValue}")`)
+  }
+  const fromPath = pathValue ? pathValue.slice(3) : 'carbon.super'
+  const tenant = text(tenantSource) ?? fromPath
+  if (tenant !== fromPath) {
+    throw new ConfigError(tenantSource.name, `("${tenant}") does not match AUTH_TENANT_PATH ("${pathValue || '(empty)'}")`)
+  }
+  return { tenantPath: pathValue, tenant }
+}
+
+function store<T extends string>(source: Source, allowed: readonly T[], fallback: T): T | AuthStore {
+  const raw = source.value
+  if (raw && typeof raw === 'object') {
+    const s = raw as Partial<AuthStore>
+    if (typeof s.get !== 'function' || typeof s.set !== 'function' || typeof s.setIfAbsent !== 'function' || typeof s.delete !== 'function') {
+      throw new ConfigError(source.name, 'must implement get, set, setIfAbsent and delete (see AuthStore)')
+    }
+    return raw as AuthStore
+  }
+  return oneOf(source, allowed, fallback)
+}
 
 /**
- * Each key is read with a literal `process.env.KEY` so Next.js keeps it a run-time lookup in both
- * runtimes (the edge middleware gets the value `next start` was started with, not the build's).
+ * Resolves and validates the configuration from code options and the environment. Pure.
+ *
+ * @param options - Options passed to `createAuth()`; they win over the environment.
+ * @param env - The environment snapshot (see `readEnv()`).
+ * @returns The validated configuration.
+ * @throws {ConfigError} naming the first invalid setting.
+ * @example
+ * ```ts
+ * const config = resolveConfig({ appName: 'myclinic' }, readEnv())
+ * ```
  */
-function readEnv(): Env {
-  return {
-    AUTH_LOGIN_CALLBACK_URL: process.env.AUTH_LOGIN_CALLBACK_URL,
-    AUTH_LOGOUT_CALLBACK_URL: process.env.AUTH_LOGOUT_CALLBACK_URL,
-    AUTH_CLIENT_HOST: process.env.AUTH_CLIENT_HOST,
-    AUTH_CLIENT_ID: process.env.AUTH_CLIENT_ID,
-    AUTH_CLIENT_SECRET: process.env.AUTH_CLIENT_SECRET,
-    AUTH_SERVER_ORIGIN: process.env.AUTH_SERVER_ORIGIN,
-    AUTH_TENANT_PATH: process.env.AUTH_TENANT_PATH,
-    AUTH_TENANT: process.env.AUTH_TENANT,
-    AUTH_ISSUER: process.env.AUTH_ISSUER,
-    AUTH_CERTIFICATE_PATH: process.env.AUTH_CERTIFICATE_PATH,
-    AUTH_SCOPE: process.env.AUTH_SCOPE,
-    AUTH_SESSION_SECRET: process.env.AUTH_SESSION_SECRET,
-    AUTH_SESSION_MAX_AGE: process.env.AUTH_SESSION_MAX_AGE,
-    AUTH_SESSION_IDLE_TIMEOUT: process.env.AUTH_SESSION_IDLE_TIMEOUT,
-    AUTH_REFRESH_BUFFER: process.env.AUTH_REFRESH_BUFFER,
-    AUTH_HTTP_TIMEOUT: process.env.AUTH_HTTP_TIMEOUT,
-    AUTH_DISCOVERY_TTL: process.env.AUTH_DISCOVERY_TTL,
-    REDIS_URL: process.env.REDIS_URL,
-  }
-}
-
-/** A configuration problem; the message names the key and what to put there. */
-export class ConfigError extends AuthError {
-  readonly key: string
-  constructor(key: string, problem: string) {
-    super('config_invalid', `${key} ${problem}`)
-    this.key = key
-    this.message = `Invalid auth configuration: ${key} ${problem}. See .env.example.`
-  }
-}
-
-function str(env: Env, key: string): string | undefined {
-  const value = env[key]?.trim()
-  return value ? value : undefined
-}
-
-function required(env: Env, key: string, hint: string): string {
-  const value = str(env, key)
-  if (!value) throw new ConfigError(key, `is missing: set it to ${hint}`)
-  return value
-}
-
-function httpsUrl(env: Env, key: string, fallback?: string, { allowPath = true } = {}): string {
-  const raw = str(env, key) ?? fallback
-  if (!raw) throw new ConfigError(key, 'is missing: set it to an https:// URL')
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new ConfigError(key, `is not a URL ("${raw}"): set it to an absolute https:// URL`)
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new ConfigError(key, `must use https:// (got "${raw}")`)
-  }
-  if (url.username || url.password || url.hash) {
-    throw new ConfigError(key, 'must not contain credentials or a #fragment')
-  }
-  if (!allowPath && (url.pathname !== '/' || url.search)) {
-    throw new ConfigError(key, `must be an origin without a path, like https://localhost:9443 (got "${raw}")`)
-  }
-  return allowPath ? url.href : url.origin
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
-}
-
-function seconds(env: Env, key: string, fallback: number, min: number): number {
-  const raw = str(env, key)
-  if (raw === undefined) return fallback
-  if (!/^\d+$/.test(raw) || Number(raw) < min) {
-    throw new ConfigError(key, `must be a whole number of seconds, at least ${min} (got "${raw}")`)
-  }
-  return Number(raw)
-}
-
-function redisUrl(env: Env): string | undefined {
-  const raw = str(env, 'REDIS_URL')
-  if (!raw) return undefined
-  try {
-    const url = new URL(raw)
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('scheme')
-  } catch {
-    throw new ConfigError('REDIS_URL', `must be a redis:// or rediss:// URL (got "${raw}")`)
-  }
-  return raw
-}
-
-/** FNV-1a: a stable, non-secret id per session secret, so rotating secrets never renumbers old seals. */
-export function secretId(secret: string): string {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < secret.length; i++) {
-    hash ^= secret.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193) >>> 0
-  }
-  return String(hash + 1)
-}
-
-function sessionSecrets(env: Env): { passwords: Record<string, string>; sealId: string } {
-  const raw = str(env, 'AUTH_SESSION_SECRET')
-  if (!raw) {
-    throw new ConfigError(
-      'AUTH_SESSION_SECRET',
-      'is missing: set it to a random string of at least 32 characters (for example the output of `openssl rand -base64 32`)',
-    )
-  }
-  const secrets = raw.split(',').map((s) => s.trim()).filter(Boolean)
-  const passwords: Record<string, string> = {}
-  for (const secret of secrets) {
-    if (secret.length < 32) {
-      throw new ConfigError('AUTH_SESSION_SECRET', `has a secret of ${secret.length} characters: each needs at least 32`)
-    }
-    passwords[secretId(secret)] = secret
-  }
-  return { passwords, sealId: secretId(secrets[0]) }
-}
-
-/** Derives the session part of the configuration. Edge-safe. */
-export function parseSessionConfig(env: Env): SessionConfig {
-  const clientHost = httpsUrl(env, 'AUTH_CLIENT_HOST', 'https://localhost:5000')
-  const secure = new URL(clientHost).protocol === 'https:'
-  return {
-    ...sessionSecrets(env),
-    maxAge: seconds(env, 'AUTH_SESSION_MAX_AGE', 8 * 60 * 60, 10),
-    idleTimeout: seconds(env, 'AUTH_SESSION_IDLE_TIMEOUT', 30 * 60, 5),
-    refreshBuffer: seconds(env, 'AUTH_REFRESH_BUFFER', 60, 0),
-    secure,
-    cookieName: secure ? '__Host-myclinic-session' : 'myclinic-session',
-    appOrigin: new URL(clientHost).origin,
-  }
-}
-
-/** Parses and validates the whole configuration from an env object. Pure; used by tests. */
-export function parseAuthConfig(env: Env): AuthConfig {
-  const clientHost = httpsUrl(env, 'AUTH_CLIENT_HOST', 'https://localhost:5000')
+export function resolveConfig(options: AuthOptions, env: AuthEnv): AuthConfig {
+  const o = options
+  const name = appName(pick(o.appName, 'appName', env, 'AUTH_APP_NAME'))
+  const clientHost = httpsUrl(pick(o.clientHost, 'clientHost', env, 'AUTH_CLIENT_HOST')) ?? 'https://localhost:5000/'
   const appOrigin = new URL(clientHost).origin
-  const loginCallbackUrl = httpsUrl(env, 'AUTH_LOGIN_CALLBACK_URL', `${appOrigin}/login`)
-  const logoutCallbackUrl = httpsUrl(env, 'AUTH_LOGOUT_CALLBACK_URL', `${appOrigin}/signin`)
-  for (const [key, value] of [
-    ['AUTH_LOGIN_CALLBACK_URL', loginCallbackUrl],
-    ['AUTH_LOGOUT_CALLBACK_URL', logoutCallbackUrl],
-  ] as const) {
+  const secure = new URL(clientHost).protocol === 'https:'
+  const loginUrlSource = pick(o.loginCallbackUrl, 'loginCallbackUrl', env, 'AUTH_LOGIN_CALLBACK_URL')
+  const explicitLoginUrl = httpsUrl(loginUrlSource)
+  const routes = resolveRoutes(o, explicitLoginUrl ? new URL(explicitLoginUrl).pathname : undefined)
+  const loginCallbackUrl = explicitLoginUrl ?? `${appOrigin}${routes.login}`
+  if (new URL(loginCallbackUrl).pathname !== routes.login) {
+    throw new ConfigError(loginUrlSource.name, `must end in routes.login ("${routes.login}"), got "${loginCallbackUrl}"`)
+  }
+  const logoutSource = pick(o.logoutCallbackUrl, 'logoutCallbackUrl', env, 'AUTH_LOGOUT_CALLBACK_URL')
+  const logoutCallbackUrl = httpsUrl(logoutSource) ?? `${appOrigin}${routes.signIn ?? routes.logout}`
+  for (const [source, value] of [[loginUrlSource, loginCallbackUrl], [logoutSource, logoutCallbackUrl]] as const) {
     if (new URL(value).origin !== appOrigin) {
-      throw new ConfigError(key, `must be on the app's origin ${appOrigin} (AUTH_CLIENT_HOST), got "${value}"`)
+      throw new ConfigError(source.name, `must be on the app's origin ${appOrigin} (AUTH_CLIENT_HOST), got "${value}"`)
     }
   }
 
-  const serverOrigin = httpsUrl(env, 'AUTH_SERVER_ORIGIN', undefined, { allowPath: false })
-  const tenantPathRaw = str(env, 'AUTH_TENANT_PATH') ?? ''
-  if (tenantPathRaw && !/^\/t\/[A-Za-z0-9._-]+$/.test(tenantPathRaw)) {
-    throw new ConfigError('AUTH_TENANT_PATH', `must look like /t/<tenant or organization> or be empty (got "${tenantPathRaw}")`)
-  }
-  const tenantFromPath = tenantPathRaw ? tenantPathRaw.slice(3) : 'carbon.super'
-  const tenant = str(env, 'AUTH_TENANT') ?? tenantFromPath
-  if (tenant !== tenantFromPath) {
-    throw new ConfigError('AUTH_TENANT', `("${tenant}") does not match AUTH_TENANT_PATH ("${tenantPathRaw || '(empty)'}")`)
-  }
-  // WSO2 builds no /t/carbon.super segment into the URLs it emits for the super tenant, although it
-  // accepts requests that carry one (wso2-is.md 0.3): the issuer never contains it.
-  const issuerPath = tenant === 'carbon.super' ? '' : tenantPathRaw
-  const issuer = str(env, 'AUTH_ISSUER')
-    ? httpsUrl(env, 'AUTH_ISSUER').replace(/\/$/, '')
-    : `${serverOrigin}${issuerPath}/oauth2/token`
+  const serverOriginSource = pick(o.serverOrigin, 'serverOrigin', env, 'AUTH_SERVER_ORIGIN')
+  const serverOrigin = httpsUrl(serverOriginSource, { origin: true })
+  if (!serverOrigin) throw new ConfigError(serverOriginSource.name, 'is missing: set it to the origin of the IS, like https://localhost:9443')
+  const { tenantPath, tenant } = tenantOf(text(pick(o.tenantPath, 'tenantPath', env, 'AUTH_TENANT_PATH')) ?? '', pick(o.tenant, 'tenant', env, 'AUTH_TENANT'))
+  // WSO2 builds no /t/carbon.super segment into the URLs it emits for the super tenant, though it
+  // accepts requests that carry one (DefaultServiceURLBuilder): the issuer never contains it.
+  const issuerPath = tenant === 'carbon.super' ? '' : tenantPath
+  const issuer = httpsUrl(pick(o.issuer, 'issuer', env, 'AUTH_ISSUER'))?.replace(/\/$/, '') ?? `${serverOrigin}${issuerPath}/oauth2/token`
 
-  const scope = str(env, 'AUTH_SCOPE') ?? 'openid profile email'
-  if (!scope.split(/\s+/).includes('openid')) {
-    throw new ConfigError('AUTH_SCOPE', `must include "openid" (got "${scope}")`)
-  }
-  if (/[^\x21-\x7e ]/.test(scope) || /["\\]/.test(scope)) {
-    throw new ConfigError('AUTH_SCOPE', 'must be space-separated scope names')
-  }
+  const clientIdSource = pick(o.clientId, 'clientId', env, 'AUTH_CLIENT_ID')
+  const clientId = text(clientIdSource)
+  if (!clientId) throw new ConfigError(clientIdSource.name, "is missing: set it to the Client ID from your application's Protocol tab in the WSO2 Console")
+  const clientSecret = text(pick(o.clientSecret, 'clientSecret', env, 'AUTH_CLIENT_SECRET'))
+  const clientAuthSource = pick(o.clientAuth, 'clientAuth', env, 'AUTH_CLIENT_AUTH')
+  const clientAuth = oneOf(clientAuthSource, ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const, clientSecret ? 'client_secret_basic' : 'none')
+  const clientKeySource = pick(o.clientKeyPath, 'clientKeyPath', env, 'AUTH_CLIENT_KEY')
+  const clientKeyPath = text(clientKeySource)
+  if (clientAuth === 'private_key_jwt' && !clientKeyPath) throw new ConfigError(clientKeySource.name, 'is missing: private_key_jwt needs the path of a PEM private key')
+  if (clientAuth.startsWith('client_secret') && !clientSecret) throw new ConfigError(clientAuthSource.name, `is ${clientAuth} but AUTH_CLIENT_SECRET is empty`)
 
-  const clientId = required(env, 'AUTH_CLIENT_ID', "the Client ID from your application's Protocol tab in the WSO2 Console")
+  const scope = text(pick(o.scope, 'scope', env, 'AUTH_SCOPE')) ?? 'openid profile email internal_login'
+  if (!scope.split(/\s+/).includes('openid')) throw new ConfigError('AUTH_SCOPE (scope)', `must include "openid" (got "${scope}")`)
+  if (/[^\x21-\x7e ]|["\\]/.test(scope)) throw new ConfigError('AUTH_SCOPE (scope)', 'must be space-separated scope names')
 
-  return {
+  const redis = redisUrl(pick(o.redisUrl, 'redisUrl', env, 'REDIS_URL'))
+  const revocationStore = store({ value: o.revocationStore, name: 'revocationStore' }, ['memory', 'redis'] as const, redis ? 'redis' : 'memory')
+  const sessionStore = store({ value: o.sessionStore, name: 'sessionStore' }, ['cookie', 'redis'] as const, redis ? 'redis' : 'cookie')
+  if ((revocationStore === 'redis' || sessionStore === 'redis') && !redis) throw new ConfigError('REDIS_URL (redisUrl)', 'is missing: a "redis" store needs a redis:// URL')
+
+  const prefix = secure ? '__Host-' : ''
+  const config: Omit<AuthConfig, 'fingerprint'> = {
+    appName: name,
+    appOrigin,
+    routes,
+    publicPaths: publicPaths(o),
     loginCallbackUrl,
     logoutCallbackUrl,
-    clientHost,
-    appOrigin,
     clientId,
-    clientSecret: str(env, 'AUTH_CLIENT_SECRET'),
+    clientSecret,
+    clientAuth,
+    clientKeyPath,
+    clientKeyId: text(pick(o.clientKeyId, 'clientKeyId', env, 'AUTH_CLIENT_KEY_ID')),
     serverOrigin,
-    tenantPath: tenantPathRaw,
-    tenant,
+    tenantPath,
     issuer,
-    discoveryUrl: `${serverOrigin}${tenantPathRaw}/oauth2/token/.well-known/openid-configuration`,
-    certificatePath: str(env, 'AUTH_CERTIFICATE_PATH'),
+    discoveryUrl: `${serverOrigin}${tenantPath}/oauth2/token/.well-known/openid-configuration`,
+    certificatePath: text(pick(o.certificatePath, 'certificatePath', env, 'AUTH_CERTIFICATE_PATH')),
     scope: scope.split(/\s+/).join(' '),
-    httpTimeout: seconds(env, 'AUTH_HTTP_TIMEOUT', 10, 1) * 1000,
-    discoveryTtl: seconds(env, 'AUTH_DISCOVERY_TTL', 600, 0),
-    redisUrl: redisUrl(env),
-    session: parseSessionConfig(env),
+    par: oneOf(pick(o.par, 'par', env, 'AUTH_PAR'), ['auto', 'on', 'off'] as const, 'off'),
+    signUpUrl: signUpUrl(pick(o.signUp, 'signUp', env, 'AUTH_SIGNUP'), serverOrigin, tenantPath, clientId, name, loginCallbackUrl),
+    httpTimeoutMs: seconds(pick(o.httpTimeout, 'httpTimeout', env, 'AUTH_HTTP_TIMEOUT'), 10, 1) * 1000,
+    discoveryTtl: seconds(pick(o.discoveryTtl, 'discoveryTtl', env, 'AUTH_DISCOVERY_TTL'), 600, 0),
+    redisUrl: redis,
+    revocationStore,
+    sessionStore,
+    session: {
+      secrets: sessionSecrets(pick(o.sessionSecret, 'sessionSecret', env, 'AUTH_SESSION_SECRET')),
+      maxAge: seconds(pick(o.sessionMaxAge, 'sessionMaxAge', env, 'AUTH_SESSION_MAX_AGE'), 8 * 3600, 10),
+      idleTimeout: seconds(pick(o.sessionIdleTimeout, 'sessionIdleTimeout', env, 'AUTH_SESSION_IDLE_TIMEOUT'), 30 * 60, 5),
+      refreshBuffer: seconds(pick(o.refreshBuffer, 'refreshBuffer', env, 'AUTH_REFRESH_BUFFER'), 60, 0),
+      secure,
+      cookieName: `${prefix}${name}-session`,
+      activityCookieName: `${prefix}${name}-activity`,
+      transactionPrefix: `${prefix}${name}-txn.`,
+    },
   }
+  const fingerprint = JSON.stringify({
+    ...config,
+    revocationStore: typeof revocationStore === 'string' ? revocationStore : 'custom',
+    sessionStore: typeof sessionStore === 'string' ? sessionStore : 'custom',
+  })
+  return Object.freeze({ ...config, fingerprint })
 }
 
-let cachedAuth: AuthConfig | undefined
-let cachedSession: SessionConfig | undefined
-
-/** The validated configuration, read from `process.env` once per process. Throws {@link ConfigError}. */
-export function getAuthConfig(): AuthConfig {
-  cachedAuth ??= parseAuthConfig(readEnv())
-  return cachedAuth
-}
-
-/** The session part only: what the edge guard needs. Throws {@link ConfigError}. */
-export function getSessionConfig(): SessionConfig {
-  cachedSession ??= parseSessionConfig(readEnv())
-  return cachedSession
-}
-
-/** Forget the cached configuration (tests). */
-export function resetConfigForTests(): void {
-  cachedAuth = undefined
-  cachedSession = undefined
+/**
+ * The self-registration URL. WSO2 IS and Asgardeo serve it at
+ * `{accounts host}{tenant}/accountrecoveryendpoint/register.do` with the application's `client_id`
+ * and `sp` (its name at the IS), and send the user back to `callback` when done.
+ */
+function signUpUrl(source: Source, serverOrigin: string, tenantPath: string, clientId: string, sp: string, callback: string): string | null {
+  const raw = source.value
+  if (raw === undefined || raw === false || raw === 'off' || raw === '') return null
+  if (raw === true || raw === 'on') {
+    // Asgardeo serves its account pages on accounts.asgardeo.io, not on the API host.
+    const origin = new URL(serverOrigin).hostname === 'api.asgardeo.io' ? 'https://accounts.asgardeo.io' : serverOrigin
+    const url = new URL(`${origin}${tenantPath}/accountrecoveryendpoint/register.do`)
+    url.searchParams.set('client_id', clientId)
+    url.searchParams.set('sp', sp)
+    url.searchParams.set('callback', callback)
+    return url.href
+  }
+  return httpsUrl(source) ?? null
 }

@@ -1,144 +1,140 @@
 /**
- * The edge guard for middleware.ts (or proxy.ts): an optimistic check that a valid session cookie
- * is present. It only unseals the cookie — it makes no call to the IS — and imports Web APIs only.
+ * The guard's decision for one request, for `middleware.ts` (edge) and as the first half of the
+ * Node proxy: an optimistic check that a valid session cookie is present. It only unseals cookies;
+ * it makes no call to the IS and reads no store (pages and route handlers check revocation).
  *
- * - No session (missing, forged, expired, idle): documents go to /signin?returnTo=..., everything
- *   else (fetch, RSC, prefetch, server actions) gets 401 JSON rather than a redirect the browser
- *   would follow cross-origin (anchors 4.9).
- * - Any unseal failure means "no session", never a 500 (rp-security SC-05).
- * - /login, /logout, /signin and static assets pass; so does OPTIONS (CORS preflight).
- * - Pages check the session again themselves (server components call getSession()), so a
- *   middleware gap never leaks data (rp-security RC-07).
+ * - No session: documents go to the sign-in page (or the login route), everything else gets 401.
+ * - Any unseal failure means "no session", never a 500.
+ * - Auth routes, the sign-in page, public paths and OPTIONS (CORS preflight) pass untouched.
+ * - With tokens in the cookie, a document whose access token is due takes a detour through the
+ *   refresh route (the edge runtime cannot trust the IS's private CA), unless that navigation
+ *   came from another site (the refresh route would not refresh it, and the page refreshes inline).
+ *
+ * Edge-safe: Web APIs only.
+ *
+ * @see https://nextjs.org/docs/app/guides/authentication#optimistic-checks-with-proxy-optional
  */
-import type { SessionConfig } from './config'
+import type { AuthConfig } from './config'
 import { parseCookies } from './cookies'
+import { errorPageHtml, htmlResponse, NO_STORE, type PageContext } from './html'
+import { authRoutePaths, fetchSite, isDocumentRequest, isPublicPath } from './requests'
 import { safeReturnTo } from './redirect'
-import {
-  chunkNames,
-  clearSessionCookieHeaders,
-  existingSessionCookieNames,
-  needsRefresh,
-  nowSeconds,
-  readSession,
-  sealSession,
-  sessionCookieHeaders,
-  CHUNK_SIZE,
-  type SessionData,
-} from './session'
+import { needsRefresh, nowSeconds } from './session'
+import { activityCookie, clearSessionCookies, forwardedCookieHeader, hasSessionCookies, readCookieSession, touchInterval, type CookieSession } from './session-cookies'
 
-/** lastSeen is re-sealed at most once a minute (sooner for short idle timeouts): cheap per request, precise enough. */
-export const TOUCH_INTERVAL = 60
-
-export function touchInterval(config: SessionConfig): number {
-  return Math.max(1, Math.min(TOUCH_INTERVAL, Math.floor(config.idleTimeout / 4)))
-}
-
-export const PUBLIC_PATHS = ['/signin', '/login', '/logout']
-
-/** Paths that never need a session. Anything else under the matcher is guarded. */
-export function isPublicPath(pathname: string): boolean {
-  return PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`))
-}
-
-/**
- * A top-level navigation the user can be redirected on. RSC fetches, prefetches and server
- * actions carry their own headers; Sec-Fetch-Dest tells documents apart in every current browser.
- */
-export function isDocumentRequest(request: Request): boolean {
-  const h = request.headers
-  if (request.method !== 'GET' && request.method !== 'HEAD') return false
-  if (h.has('rsc') || h.has('next-router-prefetch') || h.has('next-action') || h.get('purpose') === 'prefetch') return false
-  const dest = h.get('sec-fetch-dest')
-  if (dest) return dest === 'document'
-  const mode = h.get('sec-fetch-mode')
-  if (mode) return mode === 'navigate'
-  return (h.get('accept') ?? '').includes('text/html')
-}
-
-export type GuardResult =
+/** What the guard decided. */
+export type GuardDecision =
   | {
       kind: 'pass'
-      session?: SessionData
-      /** When the session was re-sealed (idle timer), the Set-Cookie headers and the new Cookie header for this request. */
-      touched?: { setCookies: string[]; cookieHeader: string }
+      /** Set-Cookie headers for the response (a touched idle timer). */
+      setCookies: string[]
+      /** The Cookie header the handler must see, when cookies changed. */
+      cookieHeader?: string
+      session?: CookieSession
     }
-  | { kind: 'redirect'; location: string; clearCookies: string[] }
-  | { kind: 'unauthorized'; clearCookies: string[] }
+  | { kind: 'redirect'; location: string; setCookies: string[] }
+  | { kind: 'unauthorized'; setCookies: string[] }
 
-/** The decision, separate from Next.js so it can be tested with plain Requests. */
-export async function evaluateGuard(request: Request, config: SessionConfig): Promise<GuardResult> {
-  const appOrigin = config.appOrigin
-  const url = new URL(request.url)
-  if (request.method === 'OPTIONS' || isPublicPath(url.pathname)) return { kind: 'pass' }
-
-  const cookies = parseCookies(request.headers.get('cookie'))
-  const session = await readSession(cookies, config)
-  if (session) {
-    // The edge runtime cannot call the IS with its private CA, so a document whose access token is
-    // due for refresh takes a detour through the Node route /login/refresh, which comes straight
-    // back. Other requests keep the current session: its token is still valid or being renewed.
-    if (needsRefresh(session, config) && isDocumentRequest(request)) {
-      const returnTo = safeReturnTo(`${url.pathname}${url.search}`, appOrigin)
-      const location = new URL('/login/refresh', appOrigin)
-      location.searchParams.set('returnTo', returnTo)
-      return { kind: 'redirect', location: location.href, clearCookies: [] }
-    }
-    const now = nowSeconds()
-    if (now - session.lastSeen < touchInterval(config)) return { kind: 'pass', session }
-    const touchedSession = { ...session, lastSeen: now }
-    try {
-      const touched = await touch(touchedSession, cookies, config)
-      return { kind: 'pass', session: touchedSession, touched }
-    } catch {
-      return { kind: 'pass', session }
-    }
-  }
-
-  const existing = existingSessionCookieNames(cookies, config.cookieName)
-  const clearCookies = existing.length ? clearSessionCookieHeaders(existing, config) : []
-  if (!isDocumentRequest(request)) return { kind: 'unauthorized', clearCookies }
-  const returnTo = safeReturnTo(`${url.pathname}${url.search}`, appOrigin)
-  const location = new URL('/signin', appOrigin)
+/** Where an anonymous document request goes. */
+export function signInLocation(config: AuthConfig, returnTo: string): URL {
+  const location = new URL(config.routes.signIn ?? config.routes.login, config.appOrigin)
   if (returnTo !== '/') location.searchParams.set('returnTo', returnTo)
-  return { kind: 'redirect', location: location.href, clearCookies }
+  return location
+}
+
+/** The page context of the built-in pages. */
+export function pageContext(config: AuthConfig): PageContext {
+  return { appName: config.appName, signInHref: config.routes.signIn ?? config.routes.login }
+}
+
+function requestPath(request: Request, config: AuthConfig): string {
+  const url = new URL(request.url)
+  return safeReturnTo(`${url.pathname}${url.search}`, config.appOrigin, authRoutePaths(config))
 }
 
 /**
- * Re-seals a session and returns both the Set-Cookie headers and the Cookie header the rest of this
- * request must see, so Server Components read the same session the browser will hold
- * (vercel/next.js#49442; anchors 4.3).
+ * Decides what happens to a request. Pure apart from sealing; testable with plain Requests.
+ *
+ * @param request - The incoming request.
+ * @param config - The validated configuration.
+ * @param now - Milliseconds.
+ * @returns The decision.
+ * @example
+ * ```ts
+ * const decision = await evaluateGuard(request, config)
+ * if (decision.kind !== 'pass') return rejection(decision)
+ * ```
  */
-export async function touch(session: SessionData, cookies: Map<string, string>, config: SessionConfig) {
-  const seal = await sealSession(session, config)
-  const existing = existingSessionCookieNames(cookies, config.cookieName)
-  const setCookies = sessionCookieHeaders(seal, existing, config)
-  const names = chunkNames(config.cookieName, Math.ceil(seal.length / CHUNK_SIZE))
-  const forwarded = new Map([...cookies].filter(([name]) => !existing.includes(name)))
-  names.forEach((name, i) => forwarded.set(name, seal.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE)))
-  const cookieHeader = [...forwarded].map(([name, value]) => `${name}=${value}`).join('; ')
-  return { setCookies, cookieHeader }
+export async function evaluateGuard(request: Request, config: AuthConfig, now = Date.now()): Promise<GuardDecision> {
+  const url = new URL(request.url)
+  if (request.method === 'OPTIONS' || isPublicPath(url.pathname, config)) return { kind: 'pass', setCookies: [] }
+
+  const cookies = parseCookies(request.headers.get('cookie'))
+  const current = await readCookieSession(cookies, config.session, now)
+  if (!current) {
+    const setCookies = hasSessionCookies(cookies, config.session) ? clearSessionCookies(config.session) : []
+    if (!isDocumentRequest(request)) return { kind: 'unauthorized', setCookies }
+    return { kind: 'redirect', location: signInLocation(config, requestPath(request, config)).href, setCookies }
+  }
+
+  const { record, activity } = current
+  const held = activity?.holdUntil !== undefined && activity.holdUntil > now
+  const site = fetchSite(request)
+  if (record.tokens && !held && needsRefresh(record.tokens, config.session, nowSeconds()) && isDocumentRequest(request) && site !== 'cross-site' && site !== 'same-site') {
+    const location = new URL(config.routes.refresh, config.appOrigin)
+    location.searchParams.set('returnTo', requestPath(request, config))
+    return { kind: 'redirect', location: location.href, setCookies: [] }
+  }
+
+  if (now - current.lastSeen < touchInterval(config.session) * 1000) return { kind: 'pass', setCookies: [], session: current }
+  const touched = { v: 1 as const, id: record.id, seen: now, ...(held ? { holdUntil: activity!.holdUntil } : {}) }
+  try {
+    const { setCookie, value } = await activityCookie(touched, config.session)
+    const cookieHeader = forwardedCookieHeader(cookies, new Map([[config.session.activityCookieName, value]]))
+    return { kind: 'pass', setCookies: [setCookie], cookieHeader, session: { ...current, activity: touched, lastSeen: now } }
+  } catch {
+    return { kind: 'pass', setCookies: [], session: current }
+  }
 }
 
-/** Headers every guarded response carries: nothing behind the guard may be cached (ASVS 8.2.1). */
-export const NO_STORE = 'private, no-store, max-age=0'
-
-/** The response that stops an unauthenticated request: a redirect to /signin or a 401. */
-export function rejectResponse(result: Exclude<GuardResult, { kind: 'pass' }>): Response {
+/**
+ * The response that stops an unauthenticated request: a redirect to sign-in, or 401 JSON.
+ *
+ * @param decision - A redirect or unauthorized decision.
+ * @param config - For the sign-in path.
+ * @returns The response.
+ */
+export function rejection(decision: Exclude<GuardDecision, { kind: 'pass' }>, config: AuthConfig): Response {
   const headers = new Headers({ 'cache-control': NO_STORE, vary: 'Cookie' })
-  for (const cookie of result.clearCookies) headers.append('set-cookie', cookie)
-  if (result.kind === 'redirect') {
-    headers.set('location', result.location)
+  for (const cookie of decision.setCookies) headers.append('set-cookie', cookie)
+  if (decision.kind === 'redirect') {
+    headers.set('location', decision.location)
     return new Response(null, { status: 307, headers })
   }
   headers.set('content-type', 'application/json')
-  return new Response(JSON.stringify({ error: 'unauthenticated', signin: '/signin' }), { status: 401, headers })
+  return new Response(JSON.stringify({ error: 'unauthenticated', signin: config.routes.signIn ?? config.routes.login }), { status: 401, headers })
 }
 
-/** The guard fails closed when it cannot read its configuration: a plain 500, no page content. */
-export function misconfiguredResponse(error: unknown): Response {
-  console.error('[auth] guard:', (error as Error).message)
-  return new Response('Authentication is not configured on this server.', {
-    status: 500,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': NO_STORE },
-  })
+/**
+ * The guard's answer when the configuration is invalid: the coded `config_invalid` page (503) for
+ * documents, JSON otherwise. The log names the setting; the page does not.
+ *
+ * @param request - The request.
+ * @param error - The configuration error.
+ * @param appName - For the page.
+ * @returns The response.
+ */
+const logged = new Set<string>()
+
+export function misconfigured(request: Request, error: unknown, appName = 'app'): Response {
+  const message = (error as Error)?.message ?? 'invalid configuration'
+  // Once per distinct problem, not once per request.
+  if (!logged.has(message) && logged.size < 100) {
+    logged.add(message)
+    console.error(`[auth] ${message}`)
+  }
+  if (!isDocumentRequest(request)) {
+    return new Response(JSON.stringify({ error: 'config_invalid' }), { status: 503, headers: { 'content-type': 'application/json', 'cache-control': NO_STORE } })
+  }
+  return htmlResponse(errorPageHtml({ appName, signInHref: '/' }, 'config_invalid', '/'), 503)
 }

@@ -1,21 +1,39 @@
 /**
- * Where a user may be sent after login: only a path on the app's own origin. The value comes from
- * the query string of /login or /signin, so it is attacker-controlled; RFC 9700 2.1 and 4.11.1 say
- * the client MUST NOT become an open redirector.
+ * Where a user may be sent after login or a refresh: only a path on the app's own origin. The
+ * value comes from a query string, so it is attacker-controlled; the client must not become an
+ * open redirector.
  *
  * Edge-safe.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11.1
  */
 
 const DEFAULT_RETURN_TO = '/'
-const MAX_LENGTH = 2048
+/** Longest raw value looked at. */
+const MAX_INPUT = 2048
+/**
+ * Longest path kept, after the URL parser percent-encoded it: a short raw value of non-ASCII
+ * characters can grow twelvefold, and the result is sealed into a cookie.
+ */
+export const MAX_RETURN_TO = 512
 
 /**
- * Returns a same-origin path (`/a/b?c=d#e` form, without the origin) for `value`, or `/` when the
- * value is missing, too long, or points anywhere else. Parsing with the URL parser (rather than
- * string checks) treats `//evil`, `/\evil`, `\\evil`, tabs and newlines the way browsers do.
+ * A same-origin path (`/a/b?c=d#e`, without the origin) for `value`, or `/` when the value is
+ * missing, too long, points anywhere else, or into the auth routes. Parsing with the URL parser
+ * (rather than string checks) treats `//evil`, `/\evil`, tabs and newlines the way browsers do.
+ *
+ * @param value - A candidate path from the query string.
+ * @param appOrigin - The app's origin.
+ * @param authRoutes - Paths never returned to (they would loop or restart a login).
+ * @returns A safe path.
+ * @example
+ * ```ts
+ * safeReturnTo('//evil.example', 'https://app.test') // '/'
+ * safeReturnTo('/records?id=1', 'https://app.test')  // '/records?id=1'
+ * ```
  */
-export function safeReturnTo(value: string | null | undefined, appOrigin: string): string {
-  if (!value || value.length > MAX_LENGTH) return DEFAULT_RETURN_TO
+export function safeReturnTo(value: string | null | undefined, appOrigin: string, authRoutes: readonly string[] = ['/login', '/logout']): string {
+  if (!value || value.length > MAX_INPUT) return DEFAULT_RETURN_TO
   // Browsers strip ASCII tab/newline and treat backslashes as slashes; refuse them outright.
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return DEFAULT_RETURN_TO
   if (!value.startsWith('/') || value.startsWith('//')) return DEFAULT_RETURN_TO
@@ -29,7 +47,7 @@ export function safeReturnTo(value: string | null | undefined, appOrigin: string
   // Dot segments can collapse to a protocol-relative path: "/.//evil" parses to the pathname "//evil",
   // which a later `new URL(path, origin)` or a browser would send off-site.
   if (url.pathname.startsWith('//')) return DEFAULT_RETURN_TO
-  // Never bounce back into the auth routes: that would loop or restart a login.
-  if (/^\/(login|logout)(\/|$)/.test(url.pathname)) return DEFAULT_RETURN_TO
-  return `${url.pathname}${url.search}${url.hash}`
+  if (authRoutes.some((route) => url.pathname === route || url.pathname.startsWith(`${route}/`))) return DEFAULT_RETURN_TO
+  const path = `${url.pathname}${url.search}${url.hash}`
+  return path.length > MAX_RETURN_TO ? DEFAULT_RETURN_TO : path
 }

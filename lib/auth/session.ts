@@ -1,215 +1,254 @@
 /**
- * The session: an iron-session seal (AES-256-CBC + HMAC-SHA-256) in an HttpOnly cookie, split into
- * chunks when it passes what one cookie can hold. Everything the dashboard shows lives inside the
- * seal; nothing readable reaches the browser.
+ * The session: what is sealed into the session cookie, the public {@link Session} view pages see,
+ * the timeouts, and when the access token is due for refresh.
  *
- * Reading never throws: a missing, tampered, expired, oversized or malformed cookie is simply
- * "no session" (rp-security SC-04, SC-05) — iron-session rethrows some crafted-seal errors, so
- * every unseal is wrapped.
+ * Two cookies per session. The session cookie (chunked when large) holds the identity and, with the
+ * cookie store, the tokens; it is written only by login and refresh. The small activity cookie
+ * holds the idle timer and a refresh back-off; the guard rewrites it as the user moves around. So
+ * touching the idle timer never re-seals tokens: a touch racing a refresh cannot put back a
+ * rotated-out refresh token.
  *
- * Edge-safe: iron-session 8 runs on WebCrypto.
+ * Edge-safe.
+ *
+ * @see https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html (absolute and idle timeouts)
  */
-import { sealData, unsealData } from 'iron-session'
-import type { SessionConfig } from './config'
-import { deleteCookie, serializeCookie } from './cookies'
-import { AuthError } from './errors'
-import { processSingleton } from './singleton'
+import { decodeJwt } from 'jose'
+import { sanitizeClaims, userAttributes, type Claims } from './claims'
+import type { SessionSettings } from './config'
 
-export interface SessionUser {
-  [claim: string]: unknown
+/** The tokens of a session. */
+export interface TokenSet {
+  accessToken: string
+  idToken: string
+  refreshToken?: string
+  /** Access token expiry, seconds since the epoch (app clock). */
+  expiresAt: number
+  /** When the IS answered with these tokens, seconds since the epoch (app clock). */
+  issuedAt: number
+  scope?: string
 }
 
-export interface SessionData {
-  v: 1
+/** What the session cookie seals. */
+export interface SessionRecord {
+  v: 2
   /** Random id of this app session: logout revokes it, so a copied cookie dies with the logout. */
   id: string
   /** Issuer and subject: the only stable identity (OIDC Core 5.7). */
   iss: string
   sub: string
-  /** The IS session id (`sid` claim), used by back-channel logout. */
+  /** The IS session (`sid` claim), for back-channel logout. */
   sid?: string
   username: string
-  /** User attributes released by the IS (ID token and userinfo claims). */
-  user: SessionUser
+  /** When the user signed in to this app, milliseconds since the epoch. The absolute timeout runs from here. */
+  createdAt: number
+  /** When this cookie was written (login or refresh), milliseconds. */
+  writtenAt: number
+  /** `auth_time` of the ID token (seconds), when the IS sent one. */
+  authTime?: number
+  acr?: string
+  amr?: string[]
+  /** Tokens, with the cookie store. Absent when they live in the session store. */
+  tokens?: TokenSet
+  /** Userinfo claims the ID token does not carry. */
+  extras?: Claims
+  /** Tokens and extras live in the session store under the session id. */
+  stored?: true
+}
+
+/** What the activity cookie seals. */
+export interface ActivityRecord {
+  v: 1
+  /** The session this belongs to. */
+  id: string
+  /** Last request seen, milliseconds. */
+  seen: number
+  /** Do not send documents to the refresh route before this time (ms): after a failure, or when the route found nothing due. */
+  holdUntil?: number
+}
+
+/**
+ * The session as pages and route handlers see it (`auth.getSession()`).
+ */
+export interface Session {
+  id: string
+  iss: string
+  sub: string
+  sid?: string
+  /** The name to greet the user with. */
+  username: string
+  /** User attributes released by the IS: ID token and userinfo claims, sanitised. */
+  user: Claims
   accessToken: string
-  /** Raw ID token, kept for the logout `id_token_hint`. */
   idToken: string
   refreshToken?: string
   /** Access token expiry, seconds since the epoch. */
   expiresAt: number
-  /** When the current access token was obtained, seconds since the epoch. */
-  tokenIssuedAt: number
   scope?: string
-  /** When the user authenticated, seconds since the epoch: the absolute timeout runs from here. */
+  /** Sign-in time of this app session, milliseconds since the epoch. */
   createdAt: number
-  /** Last time the session was seen in use, for the idle timeout. */
-  lastSeen: number
-  /** After a transient refresh failure: do not try again before this time (seconds since the epoch). */
-  refreshRetryAt?: number
+  /** When the user authenticated at the IS (`auth_time`, seconds), when known. */
+  authTime?: number
+  acr?: string
+  amr?: string[]
+}
+
+/** The shortest interval between two refreshes of one session (seconds), whatever `expires_in` says. */
+export const MIN_REFRESH_INTERVAL = 2
+/** Lifetimes above this are treated as this (an IS bug must not make a session that never refreshes). */
+export const MAX_TOKEN_LIFETIME = 24 * 3600
+/** Lifetime assumed when the IS sends no usable `expires_in` (WSO2's default). */
+export const DEFAULT_TOKEN_LIFETIME = 3600
+
+/**
+ * The access token lifetime to plan with, from a token response's `expires_in` (RFC 6749 5.1).
+ * Absent or unusable values mean the IS default; zero and negative values mean "already expired";
+ * absurd values are capped so the session still refreshes.
+ *
+ * @param expiresIn - `expires_in` as received (number or numeric string).
+ * @returns Seconds, between 0 and {@link MAX_TOKEN_LIFETIME}.
+ * @example
+ * ```ts
+ * tokenLifetime('3600') // 3600
+ * tokenLifetime(-5)     // 0
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function tokenLifetime(expiresIn: unknown): number {
+  const value = typeof expiresIn === 'string' && /^-?\d+$/.test(expiresIn.trim()) ? Number(expiresIn) : expiresIn
+  if (typeof value !== 'number' || !Number.isFinite(value)) return DEFAULT_TOKEN_LIFETIME
+  return Math.min(MAX_TOKEN_LIFETIME, Math.max(0, Math.floor(value)))
 }
 
 /**
- * Whether the access token should be refreshed now: AUTH_REFRESH_BUFFER seconds before it expires,
- * but never earlier than half its lifetime, so short-lived tokens are not refreshed on every request.
+ * Whether the access token should be refreshed now: `refreshBuffer` seconds before it expires but
+ * never earlier than half its lifetime, and never within {@link MIN_REFRESH_INTERVAL} of the last
+ * refresh (so `expires_in: 0` cannot make every request refresh).
+ *
+ * @param tokens - The current tokens.
+ * @param settings - Session settings.
+ * @param now - Seconds since the epoch.
+ * @returns Whether to refresh.
+ * @example
+ * ```ts
+ * if (needsRefresh(tokens, config.session)) await refresh()
+ * ```
  */
-export function needsRefresh(data: SessionData, config: SessionConfig, now = nowSeconds()): boolean {
-  if (!data.refreshToken) return false
-  if (data.refreshRetryAt !== undefined && now < data.refreshRetryAt) return false
-  const lifetime = Math.max(0, data.expiresAt - data.tokenIssuedAt)
-  const buffer = Math.min(config.refreshBuffer, Math.floor(lifetime / 2))
-  return now >= data.expiresAt - buffer
+export function needsRefresh(tokens: TokenSet, settings: Pick<SessionSettings, 'refreshBuffer'>, now = nowSeconds()): boolean {
+  if (!tokens.refreshToken) return false
+  const lifetime = Math.max(0, tokens.expiresAt - tokens.issuedAt)
+  const buffer = Math.min(settings.refreshBuffer, Math.floor(lifetime / 2))
+  return now >= Math.max(tokens.expiresAt - buffer, tokens.issuedAt + MIN_REFRESH_INTERVAL)
 }
 
-/** One cookie holds at most 4096 bytes with its name; 3800 leaves room for the name and attributes. */
-export const CHUNK_SIZE = 3800
-/**
- * At most this many chunks (22,800 bytes): above it the login fails with `session_too_large`.
- * The whole Cookie header then stays under the 32 KB request-header limit the app's servers set
- * (Node's default is 16 KB; proxies such as nginx default to 8 KB per header line).
- */
-export const MAX_CHUNKS = 6
-
+/** Seconds since the epoch. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000)
 }
 
-/** The seal's own expiry: never longer than the absolute session lifetime. */
-function sealTtl(config: SessionConfig): number {
-  return config.maxAge + 60
+/** Why a readable session is still not accepted. */
+export type SessionExpiry = 'absolute' | 'idle' | null
+
+/**
+ * Absolute and idle timeouts, from times inside the seals (never from the cookie's Max-Age).
+ *
+ * @param record - The session.
+ * @param lastSeen - Last activity, milliseconds.
+ * @param settings - Timeouts.
+ * @param now - Milliseconds.
+ * @returns Which timeout ended the session, or null.
+ * @example
+ * ```ts
+ * if (sessionExpiry(record, seen, config.session)) return null
+ * ```
+ */
+export function sessionExpiry(record: SessionRecord, lastSeen: number, settings: Pick<SessionSettings, 'maxAge' | 'idleTimeout'>, now = Date.now()): SessionExpiry {
+  if (now - record.createdAt >= settings.maxAge * 1000) return 'absolute'
+  if (now - lastSeen >= settings.idleTimeout * 1000) return 'idle'
+  return null
 }
 
-export async function sealSession(data: SessionData, config: SessionConfig): Promise<string> {
-  return sealData(data, { password: { [config.sealId]: config.passwords[config.sealId] }, ttl: sealTtl(config) })
+/** Seconds until the session's absolute end (at least 1): the TTL of anything stored for it. */
+export function remainingLifetime(record: Pick<SessionRecord, 'createdAt'>, settings: Pick<SessionSettings, 'maxAge'>, now = Date.now()): number {
+  return Math.max(1, Math.ceil((record.createdAt + settings.maxAge * 1000 - now) / 1000) + 60)
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+const opt = (value: unknown, type: 'string' | 'number') => value === undefined || typeof value === type
+
+/** Shape check of a token set read back from a seal or a store. */
+export function isTokenSet(value: unknown): value is TokenSet {
+  return (
+    isRecord(value) &&
+    typeof value.accessToken === 'string' &&
+    typeof value.idToken === 'string' &&
+    opt(value.refreshToken, 'string') &&
+    Number.isFinite(value.expiresAt) &&
+    Number.isFinite(value.issuedAt) &&
+    opt(value.scope, 'string')
+  )
+}
+
 /**
  * TypeScript cannot vouch for what comes out of a seal (an older version of the app may have
  * written it), so the shape is checked field by field.
  */
-export function isSessionData(value: unknown): value is SessionData {
+export function isSessionRecord(value: unknown): value is SessionRecord {
   if (!isRecord(value)) return false
   return (
-    value.v === 1 &&
+    value.v === 2 &&
     typeof value.id === 'string' &&
     typeof value.iss === 'string' &&
     typeof value.sub === 'string' &&
     value.sub.length > 0 &&
-    (value.sid === undefined || typeof value.sid === 'string') &&
+    opt(value.sid, 'string') &&
     typeof value.username === 'string' &&
-    isRecord(value.user) &&
-    typeof value.accessToken === 'string' &&
-    typeof value.idToken === 'string' &&
-    (value.refreshToken === undefined || typeof value.refreshToken === 'string') &&
-    typeof value.expiresAt === 'number' &&
-    typeof value.tokenIssuedAt === 'number' &&
-    typeof value.createdAt === 'number' &&
-    typeof value.lastSeen === 'number' &&
-    (value.refreshRetryAt === undefined || typeof value.refreshRetryAt === 'number')
+    Number.isFinite(value.createdAt) &&
+    Number.isFinite(value.writtenAt) &&
+    opt(value.authTime, 'number') &&
+    opt(value.acr, 'string') &&
+    (value.amr === undefined || (Array.isArray(value.amr) && value.amr.every((m) => typeof m === 'string'))) &&
+    (value.tokens === undefined ? value.stored === true : isTokenSet(value.tokens)) &&
+    (value.extras === undefined || isRecord(value.extras))
   )
 }
 
-/**
- * Unsealing costs about 0.55 ms of CPU (key derivation, AES-CBC, HMAC); a page request unseals in
- * the guard and again in the page. Successful unseals are remembered briefly, keyed by the whole
- * seal, so a repeat costs a map lookup. A seal maps to one value for a given set of secrets, and
- * timeouts are still checked on every request from the data itself.
- */
-const UNSEAL_CACHE_SIZE = 1000
-const UNSEAL_CACHE_MS = 60_000
-const unsealCache = processSingleton('unseal-cache', () => new Map<string, { data: SessionData; until: number; passwords: Record<string, string> }>())
+/** Shape check of the activity cookie. */
+export function isActivityRecord(value: unknown): value is ActivityRecord {
+  return isRecord(value) && value.v === 1 && typeof value.id === 'string' && Number.isFinite(value.seen) && opt(value.holdUntil, 'number')
+}
 
 /**
- * The exact shape iron-session writes: `Fe26.2*id*salt*iv*ciphertext*expiry*hmacSalt*hmac~2`.
- * iron-session ignores anything after `~2` and some other deviations; refusing them up front means a
- * modified cookie value is never accepted, even when its sealed content is intact.
+ * The public view of a session: identity, sanitised user attributes and the current tokens.
+ *
+ * @param record - The session record.
+ * @param tokens - Its current tokens (from the cookie or the session store).
+ * @param extras - Userinfo claims the ID token lacks.
+ * @returns The {@link Session}.
  */
-export const SEAL_PATTERN = /^Fe26\.2\*\d+\*[0-9a-f]+\*[A-Za-z0-9_-]+\*[A-Za-z0-9_-]+\*\d*\*[0-9a-f]+\*[A-Za-z0-9_-]+~2$/
-
-export async function unsealSession(seal: string, config: SessionConfig): Promise<SessionData | null> {
-  if (!seal || seal.length > CHUNK_SIZE * MAX_CHUNKS || !SEAL_PATTERN.test(seal)) return null
-  const cached = unsealCache.get(seal)
-  if (cached && cached.until > Date.now() && cached.passwords === config.passwords) return cached.data
+export function toSession(record: SessionRecord, tokens: TokenSet, extras: Claims | undefined): Session {
+  let idClaims: unknown = {}
   try {
-    const data = await unsealData<unknown>(seal, { password: config.passwords, ttl: sealTtl(config) })
-    if (!isSessionData(data)) return null
-    if (unsealCache.size >= UNSEAL_CACHE_SIZE) unsealCache.delete(unsealCache.keys().next().value!)
-    unsealCache.set(seal, { data, until: Date.now() + UNSEAL_CACHE_MS, passwords: config.passwords })
-    return data
-  } catch {
-    // "Wrong mac prefix", "Invalid expiration" and friends: a crafted cookie is just no session.
-    return null
+    idClaims = decodeJwt(tokens.idToken)
+  } catch {}
+  return {
+    id: record.id,
+    iss: record.iss,
+    sub: record.sub,
+    sid: record.sid,
+    username: record.username,
+    user: userAttributes(idClaims, sanitizeClaims(extras)),
+    accessToken: tokens.accessToken,
+    idToken: tokens.idToken,
+    refreshToken: tokens.refreshToken,
+    expiresAt: tokens.expiresAt,
+    scope: tokens.scope,
+    createdAt: record.createdAt,
+    authTime: record.authTime,
+    acr: record.acr,
+    amr: record.amr,
   }
 }
 
-/** Why a session that unsealed fine is still not accepted. */
-export type SessionExpiry = 'absolute' | 'idle' | null
-
-/** Absolute and idle timeouts, enforced from data inside the seal, not from the cookie's Max-Age (OWASP; rp-security SC-07). */
-export function sessionExpiry(data: SessionData, config: SessionConfig, now = nowSeconds()): SessionExpiry {
-  if (now - data.createdAt >= config.maxAge) return 'absolute'
-  if (now - data.lastSeen >= config.idleTimeout) return 'idle'
-  return null
-}
-
-/** Names of the cookies a session of `count` chunks uses. One chunk keeps the plain name. */
-export function chunkNames(cookieName: string, count: number): string[] {
-  return count <= 1 ? [cookieName] : Array.from({ length: count }, (_, i) => `${cookieName}.${i}`)
-}
-
-/** Collects the sealed value from the cookies: either `name` or `name.0..n`. */
-export function readSealFromCookies(cookies: Map<string, string>, cookieName: string): string | null {
-  const plain = cookies.get(cookieName)
-  if (plain) return plain
-  const parts: string[] = []
-  for (let i = 0; i < MAX_CHUNKS; i++) {
-    const part = cookies.get(`${cookieName}.${i}`)
-    if (!part) break
-    parts.push(part)
-  }
-  return parts.length ? parts.join('') : null
-}
-
-/** The session the cookies carry, or null when it is missing, unreadable or timed out. */
-export async function readSession(cookies: Map<string, string>, config: SessionConfig): Promise<SessionData | null> {
-  const seal = readSealFromCookies(cookies, config.cookieName)
-  const session = seal ? await unsealSession(seal, config) : null
-  return session && !sessionExpiry(session, config) ? session : null
-}
-
-/** All cookie names that belong to the session in this request. */
-export function existingSessionCookieNames(cookies: Map<string, string>, cookieName: string): string[] {
-  return [...cookies.keys()].filter((name) => name === cookieName || name.startsWith(`${cookieName}.`))
-}
-
-/**
- * Set-Cookie headers that store `seal`, deleting every other session cookie the browser sent so a
- * shorter session never leaves stale chunks behind. Throws `session_too_large` before writing
- * anything when the seal is over budget: never a half-written session.
- */
-export function sessionCookieHeaders(seal: string, existing: string[], config: SessionConfig): string[] {
-  const count = Math.ceil(seal.length / CHUNK_SIZE)
-  if (count > MAX_CHUNKS) {
-    throw new AuthError('session_too_large', `sealed session is ${seal.length} bytes, budget ${CHUNK_SIZE * MAX_CHUNKS}`)
-  }
-  const names = chunkNames(config.cookieName, count)
-  const headers = names.map((name, i) =>
-    serializeCookie(name, seal.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), {
-      secure: config.secure,
-      maxAge: config.maxAge,
-    }),
-  )
-  for (const name of existing) {
-    if (!names.includes(name)) headers.push(deleteCookie(name, config.secure))
-  }
-  return headers
-}
-
-/** Set-Cookie headers that remove the session (every chunk the browser sent, and the plain name). */
-export function clearSessionCookieHeaders(existing: string[], config: SessionConfig): string[] {
-  const names = new Set([config.cookieName, ...existing])
-  return [...names].map((name) => deleteCookie(name, config.secure))
-}

@@ -5,13 +5,14 @@
  */
 import { expect, test } from '@playwright/test'
 import { startApp } from './app-server'
-import { REAL_IS } from './env'
+import { LOCAL_CLIENT, REAL_IS } from './env'
 import { httpLogin, newBrowser, sessionState } from './http-flow'
 import { Control } from './is-control'
 // @ts-expect-error plain ESM helper without types
 import { hasRedisServer, startRedis } from '../support/redis-server.mjs'
 
-const CLIENT_ID = 'u4SHfHP772VBYhSffz7hDrX7QiQa'
+const CLIENT_ID = LOCAL_CLIENT.id
+
 
 test.describe('back-channel logout across instances', () => {
   test.skip(REAL_IS, 'drives the local IS test control')
@@ -62,8 +63,9 @@ test.describe('back-channel logout across instances', () => {
       const browser = await newBrowser()
       await httpLogin(browser, { appUrl: apps.a.url })
       expect((await control.api.post('/__test/logout-session', { data: { username: 'admin' } })).ok()).toBe(true)
-      expect(await sessionState(browser, apps.a.url)).toBe('anonymous')
+      // B first: A clears the (host-wide) cookies when it turns the revoked session away.
       expect(await sessionState(browser, apps.b.url)).toBe('session')
+      expect(await sessionState(browser, apps.a.url)).toBe('anonymous')
     } finally {
       await apps.stop()
     }

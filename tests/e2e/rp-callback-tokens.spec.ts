@@ -6,9 +6,12 @@
  * (no /token after a callback failure, no /userinfo after an ID-token failure).
  */
 import { expect, request, test, type APIRequestContext, type APIResponse } from '@playwright/test'
-import { APP_URL, REAL_IS } from './env'
+import { APP_URL, LOCAL_CLIENT, REAL_IS } from './env'
 import { deliver, DOC, errorCode, httpLogin, newBrowser, pendingLogin, sessionState, setCookieNames, startLogin, step } from './http-flow'
 import { Control } from './is-control'
+
+const CLIENT_ID = LOCAL_CLIENT.id
+const CLIENT_SECRET = LOCAL_CLIENT.secret
 
 const now = (delta = 0) => ({ $now: delta })
 
@@ -78,9 +81,9 @@ test.describe('RP conformance: callback, ID token, userinfo', () => {
     { name: 'ID-04 aud of another client', scenario: ['id_token_wrong_aud'], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-04 aud missing', scenario: ['id_token_patch', { unset: ['aud'] }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-04 aud empty', scenario: ['id_token_patch', { set: { aud: '' } }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
-    { name: 'ID-04 aud an object', scenario: ['id_token_patch', { set: { aud: { id: 'u4SHfHP772VBYhSffz7hDrX7QiQa' } } }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
-    { name: 'ID-05 extra audience without azp', scenario: ['id_token_patch', { set: { aud: ['u4SHfHP772VBYhSffz7hDrX7QiQa', 'other'] }, unset: ['azp'] }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
-    { name: 'ID-05 extra audience with azp of another client', scenario: ['id_token_patch', { set: { aud: ['u4SHfHP772VBYhSffz7hDrX7QiQa', 'other'], azp: 'other' } }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
+    { name: 'ID-04 aud an object', scenario: ['id_token_patch', { set: { aud: { id: CLIENT_ID } } }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
+    { name: 'ID-05 extra audience without azp', scenario: ['id_token_patch', { set: { aud: [CLIENT_ID, 'other'] }, unset: ['azp'] }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
+    { name: 'ID-05 extra audience with azp of another client', scenario: ['id_token_patch', { set: { aud: [CLIENT_ID, 'other'], azp: 'other' } }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-06 expired', scenario: ['id_token_expired'], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-06 exp missing', scenario: ['id_token_patch', { unset: ['exp'] }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-06 iat missing', scenario: ['id_token_patch', { unset: ['iat'] }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
@@ -93,7 +96,7 @@ test.describe('RP conformance: callback, ID token, userinfo', () => {
     { name: 'ID-07 sub a number', scenario: ['id_token_patch', { set: { sub: 12345 } }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-07 sub of 5 KB', scenario: ['id_token_patch', { set: { sub: 'x'.repeat(5000) } }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-08 alg none', scenario: ['id_token_alg_none'], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
-    { name: 'ID-09 HS256 signed with the client secret', scenario: ['id_token_foreign_signature', { alg: 'HS256', secret: 'EU_tx0VLEfzTattupXFbeZqO3_0a' }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
+    { name: 'ID-09 HS256 signed with the client secret', scenario: ['id_token_foreign_signature', { alg: 'HS256', secret: CLIENT_SECRET }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-09 ES256', scenario: ['id_token_foreign_signature', { alg: 'ES256' }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-09 signed by an attacker key embedded in jwk / jku', scenario: ['id_token_foreign_signature', { alg: 'RS256', embedJwk: true }], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
     { name: 'ID-10 bad RS256 signature', scenario: ['id_token_bad_signature'], status: 400, code: 'id_token_invalid', stopsBefore: 'userinfo' },
@@ -132,7 +135,7 @@ test.describe('RP conformance: callback, ID token, userinfo', () => {
     ['no expires_in', ['json_patch', { endpoint: 'token', unset: ['expires_in'] }]],
     ['no scope', ['json_patch', { endpoint: 'token', unset: ['scope'] }]],
     ['exp 20 s ago (inside the tolerance)', ['id_token_patch', { set: { exp: now(-20) } }]],
-    ['aud as a one-element array', ['id_token_patch', { set: { aud: ['u4SHfHP772VBYhSffz7hDrX7QiQa'] } }]],
+    ['aud as a one-element array', ['id_token_patch', { set: { aud: [CLIENT_ID] } }]],
     ['an unknown claim in the ID token', ['id_token_patch', { set: { unknown_extra: 'x' } }]],
     ['jku / jwk headers on a token the IS really signed (ignored, keys come from the JWKS only)', ['id_token_patch', { header: { jku: 'https://evil.example/jwks' } }]],
     ['userinfo JSON served as text/plain', ['respond', { endpoint: 'userinfo', status: 200, type: 'text/plain', body: '{"sub":"4b8f3c2e-9a1d-4e6b-8c7f-2d5a1e0b9c31","email":"admin@wso2.com"}' }]],
@@ -166,7 +169,7 @@ test.describe('RP conformance: callback, ID token, userinfo', () => {
       expect(p.get('state')!.length).toBeGreaterThanOrEqual(43)
       expect(p.get('nonce')!.length).toBeGreaterThanOrEqual(43)
       expect(p.get('redirect_uri')).toBe(`${APP_URL}/login`)
-      expect(url.href).not.toContain('EU_tx0VLEfzTattupXFbeZqO3_0a')
+      expect(url.href).not.toContain(CLIENT_SECRET)
     }
     expect(new Set(seen.map((u) => u.searchParams.get('state'))).size).toBe(3)
     expect(new Set(seen.map((u) => u.searchParams.get('nonce'))).size).toBe(3)
@@ -183,7 +186,7 @@ test.describe('RP conformance: callback, ID token, userinfo', () => {
     expect(token.body?.code_verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/)
     expect(token.body?.redirect_uri).toBe(`${APP_URL}/login`)
     expect(token.body?.client_secret).toBeUndefined()
-    expect(JSON.stringify(token.authorization)).toContain('u4SHfHP772VBYhSffz7hDrX7QiQa')
+    expect(JSON.stringify(token.authorization)).toContain(CLIENT_ID)
     const userinfo = log.find((e) => e.path.endsWith('/oauth2/userinfo'))!
     expect(JSON.stringify(userinfo.authorization ?? '')).toMatch(/bearer/i)
     expect(JSON.stringify(userinfo)).not.toMatch(/access_token=/)

@@ -6,11 +6,12 @@
  */
 import { expect, test, type APIResponse } from '@playwright/test'
 import { startApp } from './app-server'
-import { REAL_IS } from './env'
+import { LOCAL_CLIENT, REAL_IS } from './env'
 import { deliver, DOC, errorCode, httpLogin, newBrowser, pendingLogin, sessionState, setCookieNames, step } from './http-flow'
 import { Control } from './is-control'
 
-const CLIENT_ID = 'u4SHfHP772VBYhSffz7hDrX7QiQa'
+const CLIENT_ID = LOCAL_CLIENT.id
+
 const PORT = 5006
 
 test.describe('RP conformance: discovery, keys, transport, resilience', () => {

@@ -5,13 +5,15 @@
  */
 import { expect, request, test, type APIRequestContext } from '@playwright/test'
 import { startApp } from './app-server'
-import { APP_URL, IS_URL, REAL_IS } from './env'
+import { APP_URL, IS_URL, LOCAL_CLIENT, REAL_IS } from './env'
 import { DOC, deliver, errorCode, httpLogin, newBrowser, pendingLogin, sessionState, setCookieNames, startLogin, step } from './http-flow'
 import { Control } from './is-control'
 import { login } from './helpers'
 import { raw } from './raw'
 
-const CLIENT_ID = 'u4SHfHP772VBYhSffz7hDrX7QiQa'
+const CLIENT_ID = LOCAL_CLIENT.id
+const CLIENT_SECRET = LOCAL_CLIENT.secret
+
 const SESSION = '__Host-myclinic-session'
 
 /** A deterministic pseudo-random generator, so a failing mutation can be replayed. */
@@ -77,7 +79,7 @@ test.describe('RP conformance: session cookie, logout, redirects and hardening',
     const api = await newBrowser()
     const response = await step(api, `${APP_URL}/login`, undefined, DOC)
     const header = response.headersArray().find((h) => h.name === 'set-cookie' && h.value.includes('myclinic-txn.'))!.value
-    expect(header).toMatch(/^__Host-myclinic-txn\.[A-Za-z0-9_-]{43}=Fe26\.2\*.*; Max-Age=600; HttpOnly; Secure; SameSite=Lax$/)
+    expect(header).toMatch(/^__Host-myclinic-txn\.[0-3]=Fe26\.2\*.*; Max-Age=600; HttpOnly; Secure; SameSite=Lax$/)
     const authorize = new URL(response.headers().location)
     expect(header).not.toContain(authorize.searchParams.get('nonce')!)
     const { callbackUrl } = await pendingLogin(api)
@@ -400,18 +402,18 @@ test.describe('RP conformance: session cookie, logout, redirects and hardening',
       expect(refreshToken).toBeTruthy()
       // The dashboard shows the access and ID tokens (masked, with Show and Copy); nothing else secret.
       expect(dashboard).toContain(`data-testid="id-token">${idToken}<`)
-      for (const secret of [refreshToken!, code, verifier!, 'EU_tx0VLEfzTattupXFbeZqO3_0a']) {
+      for (const secret of [refreshToken!, code, verifier!, CLIENT_SECRET]) {
         expect(dashboard).not.toContain(secret)
         expect(rsc).not.toContain(secret)
       }
       // Other pages carry no token at all.
       expect(signin).toContain('Continue as')
-      for (const secret of [accessToken, idToken, refreshToken!, code, verifier!, 'EU_tx0VLEfzTattupXFbeZqO3_0a']) {
+      for (const secret of [accessToken, idToken, refreshToken!, code, verifier!, CLIENT_SECRET]) {
         expect(signin).not.toContain(secret)
       }
       await page.waitForTimeout(200)
       const output = app.output()
-      for (const secret of [idToken, refreshToken!, code, verifier!, accessToken, 'EU_tx0VLEfzTattupXFbeZqO3_0a', 'Fe26.2*']) {
+      for (const secret of [idToken, refreshToken!, code, verifier!, accessToken, CLIENT_SECRET, 'Fe26.2*']) {
         expect(output).not.toContain(secret)
       }
     } finally {

@@ -1,9 +1,10 @@
 import { expect, test, type APIRequestContext } from '@playwright/test'
 import { startApp } from './app-server'
-import { APP_URL, REAL_IS, TEST_SESSION_SECRET } from './env'
+import { APP_URL, LOCAL_CLIENT, REAL_IS, ROTATED_SESSION_SECRET, TEST_SESSION_SECRET } from './env'
 import { isControl, login } from './helpers'
 
-const CLIENT_ID = 'u4SHfHP772VBYhSffz7hDrX7QiQa'
+const CLIENT_ID = LOCAL_CLIENT.id
+
 const DOC = { 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'same-origin', accept: 'text/html' }
 
 test.describe('sessions', () => {
@@ -107,7 +108,7 @@ test.describe('sessions', () => {
       data: { callback_url: `regexp=(https://localhost:5000/login|https://localhost:5000/signin|${url}/login|${url}/signin)` },
     })
     const oldSecret = TEST_SESSION_SECRET
-    const newSecret = 'rotated-secret-abcdefghijklmnopqrstuvwxyz-0123'
+    const newSecret = ROTATED_SESSION_SECRET
     let app = await startApp(port, { AUTH_SESSION_SECRET: oldSecret })
     try {
       await login(page, url)

@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test'
 import { startApp } from './app-server'
-import { REAL_IS, TENANT_APP_PORT } from './env'
+import { LOCAL_CLIENT, REAL_IS, TENANT_APP_PORT } from './env'
 import { isControl, login } from './helpers'
 
-const CLIENT_ID = 'u4SHfHP772VBYhSffz7hDrX7QiQa'
+const CLIENT_ID = LOCAL_CLIENT.id
+
 
 test.describe('tenant wso2.com through AUTH_TENANT_PATH', () => {
   test.skip(REAL_IS, 'needs the local IS tenant')

@@ -157,22 +157,24 @@ test.describe('screenshots for the README', () => {
   test.use({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
   // Against a real IS the dashboard would show a real user's attributes: never write those into docs/.
   test.skip(REAL_IS, 'screenshots are taken against the local IS only')
+  // docs/screenshots/ is written only when asked (E2E_SCREENSHOTS=1), so a test run leaves the tree clean.
+  const shot = (name: string) => (process.env.E2E_SCREENSHOTS === '1' ? `docs/screenshots/${name}` : test.info().outputPath(name))
 
   test('sign-in, IS login, dashboard (tokens masked) and error page', async ({ page }) => {
     await openErrorPage(page)
-    await page.screenshot({ path: 'docs/screenshots/error.png', fullPage: true })
+    await page.screenshot({ path: shot('error.png'), fullPage: true })
 
     await page.goto('/signin')
-    await page.screenshot({ path: 'docs/screenshots/signin.png', fullPage: true })
+    await page.screenshot({ path: shot('signin.png'), fullPage: true })
 
     await page.getByRole('link', { name: 'Login' }).click()
     await expect(page.locator('#usernameUserInput')).toBeVisible()
-    await page.screenshot({ path: 'docs/screenshots/is-login.png', fullPage: true })
+    await page.screenshot({ path: shot('is-login.png'), fullPage: true })
     await signInAtIs(page)
     await answerConsent(page, 'Allow', APP_URL)
     await expect(page.getByTestId('greeting')).toHaveText(`Hi ${USERNAME}`)
     await expect(page.getByRole('timer').first()).toBeVisible()
     await expect(page.getByTestId('access-token')).toBeHidden()
-    await page.screenshot({ path: 'docs/screenshots/dashboard.png', fullPage: true })
+    await page.screenshot({ path: shot('dashboard.png'), fullPage: true })
   })
 })

@@ -1,6 +1,4 @@
-import { handleRefresh } from '@/lib/auth'
-
-export const dynamic = 'force-dynamic'
+import { auth } from '@/auth'
 
 /** Token refresh detour for documents, sent here by the edge guard when the access token is due. */
-export const GET = (request: Request) => handleRefresh(request)
+export const { GET } = auth.handlers.refresh

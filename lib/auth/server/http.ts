@@ -1,0 +1,175 @@
+/**
+ * The fetch every back-channel call to the IS goes through (discovery, token, userinfo, JWKS,
+ * revoke, PAR, APIs on the IS). It trusts the configured certificate through an undici dispatcher
+ * (the WSO2 Python SDK's `certificate_path`) instead of turning TLS checks off, bounds every call
+ * with one deadline (oauth4webapi has no timeout of its own), caps the body size, and maps network
+ * failures to coded errors.
+ *
+ * A timeout is a timeout whatever moment it fires: connecting, TLS, waiting for headers or reading
+ * the body. The deadline is ours; undici's own timers are set beyond it so they never race it.
+ *
+ * Node only.
+ *
+ * @see https://github.com/panva/oauth4webapi/blob/main/docs/variables/customFetch.md
+ */
+import 'server-only'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { createSecureContext, rootCertificates } from 'node:tls'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { AuthError, isAuthError } from '../errors'
+
+/** The shape oauth4webapi's and jose's `customFetch` options take. */
+export type AuthFetch = (url: string, init?: RequestInit) => Promise<Response>
+
+/** Options of {@link createAuthFetch}. */
+export interface HttpOptions {
+  certificatePath?: string
+  timeoutMs: number
+  /** Largest response body accepted, in bytes. */
+  maxBodyBytes?: number
+}
+
+const DEFAULT_MAX_BODY = 512 * 1024
+
+/** TLS failures get their own code: the fix (trust the right certificate) differs from "server down". */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'ERR_SSL_WRONG_VERSION_NUMBER',
+])
+/** undici's and Node's own timeout errors. */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT'])
+
+function causeChain(error: unknown): { names: string[]; codes: string[] } {
+  const names: string[] = []
+  const codes: string[] = []
+  let current: unknown = error
+  for (let i = 0; i < 6 && current && typeof current === 'object'; i++) {
+    const { name, code, cause } = current as { name?: unknown; code?: unknown; cause?: unknown }
+    if (typeof name === 'string') names.push(name)
+    if (typeof code === 'string') codes.push(code)
+    current = cause
+  }
+  return { names, codes }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return 'the identity server'
+  }
+}
+
+/**
+ * Maps a failed call to the AuthError a person should see.
+ *
+ * @param error - What the fetch (or body read) threw.
+ * @param url - The URL called (only its host is logged).
+ * @param timedOut - Whether our deadline had passed.
+ * @returns A coded error: `idp_timeout`, `idp_tls_error` or `idp_unreachable`.
+ */
+export function networkError(error: unknown, url: string, timedOut = false): AuthError {
+  if (isAuthError(error)) return error
+  const host = safeHost(url)
+  const { names, codes } = causeChain(error)
+  if (timedOut || names.includes('TimeoutError') || codes.some((c) => TIMEOUT_CODES.has(c))) {
+    return new AuthError('idp_timeout', `no answer from ${host} in time`, { cause: error })
+  }
+  const tls = codes.find((c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS') || c.startsWith('ERR_SSL'))
+  if (tls) return new AuthError('idp_tls_error', `${tls} from ${host}`, { cause: error })
+  const code = codes.find((c) => c !== 'UND_ERR_SOCKET') ?? 'network error'
+  return new AuthError('idp_unreachable', `${code} calling ${host}`, { cause: error })
+}
+
+async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number, url: string): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0)
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      await reader.cancel().catch(() => {})
+      throw new AuthError('idp_bad_response', `response from ${safeHost(url)} is larger than ${limit} bytes`)
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+function trustedDispatcher(certificatePath: string, timeoutMs: number): Agent {
+  const path = resolve(/* turbopackIgnore: true */ process.cwd(), certificatePath)
+  let ca: string
+  try {
+    ca = readFileSync(/* turbopackIgnore: true */ path, 'utf8')
+  } catch (error) {
+    throw new AuthError('config_invalid', `AUTH_CERTIFICATE_PATH: cannot read ${path} (${(error as Error).message}); export the IS certificate there`, { cause: error })
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new AuthError('config_invalid', `AUTH_CERTIFICATE_PATH: ${path} is not a PEM certificate`)
+  // The IS certificate is trusted in addition to the public CAs, so the same setting works when the
+  // IS moves behind a publicly trusted certificate. One secure context, built once: passing `ca`
+  // per connection re-parses the ~145 root certificates on every TLS handshake (~20 ms of CPU).
+  const secureContext = createSecureContext({ ca: [...rootCertificates, ca] })
+  const beyond = timeoutMs + 5000
+  return new Agent({ connect: { secureContext, timeout: beyond }, headersTimeout: beyond, bodyTimeout: beyond, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000 })
+}
+
+/**
+ * Builds the fetch for calls to the IS. The Response it returns is a global `Response` with the
+ * whole (capped) body buffered, so oauth4webapi's checks see a standard object and a slow body
+ * cannot outlive the deadline.
+ *
+ * @param options - Certificate, timeout, body cap.
+ * @returns The fetch.
+ * @throws {AuthError} `config_invalid` when the certificate cannot be read.
+ * @example
+ * ```ts
+ * const fetch = createAuthFetch({ certificatePath: 'certs/wso2.crt', timeoutMs: 10_000 })
+ * ```
+ */
+export function createAuthFetch(options: HttpOptions): AuthFetch {
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY
+  const dispatcher = options.certificatePath ? trustedDispatcher(options.certificatePath, options.timeoutMs) : undefined
+  return async (url, init = {}) => {
+    const deadline = AbortSignal.timeout(options.timeoutMs)
+    const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline
+    try {
+      const response = await undiciFetch(url, {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        signal,
+        redirect: 'manual',
+        ...(dispatcher ? { dispatcher } : {}),
+      })
+      const body = await readCapped(response.body as ReadableStream<Uint8Array> | null, maxBody, url)
+      const nullBody = response.status === 204 || response.status === 304
+      return new Response(nullBody ? null : (body as BodyInit), { status: response.status, statusText: response.statusText, headers: new Headers(response.headers as unknown as Headers) })
+    } catch (error) {
+      throw networkError(error, url, deadline.aborted)
+    }
+  }
+}
+
+/**
+ * A fetch for the JWKS: jose reports a non-200 answer as a generic error, so the status is checked
+ * here and reported as the IS failing (`idp_error`), not as a bad token.
+ *
+ * @param fetch - The IS fetch.
+ * @returns A fetch for jose's `customFetch`.
+ */
+export function jwksFetch(fetch: AuthFetch): AuthFetch {
+  return async (url, init) => {
+    const response = await fetch(url, init)
+    if (response.status !== 200) throw new AuthError('idp_error', `JWKS endpoint answered HTTP ${response.status}`)
+    return response
+  }
+}
