@@ -2,6 +2,8 @@
 // `session_state` on the callback (README.md, "What it mimics": Callback and PKCE).
 import * as crypto from 'node:crypto';
 
+import { normalizePrompt, rememberAuthTime, wso2AuthorizeErrorText } from './login-options.mjs';
+import { forgetPushedRequest, preparePushedAuthorize, refuseParRequestUri } from './par.mjs';
 import { runAfter } from './scenarios.mjs';
 
 /** @type {[RegExp, string, string][]} oidc-provider error description → WSO2 error and text */
@@ -29,6 +31,28 @@ export function plainPkceToS256(req, u) {
       u.searchParams.set('code_challenge_method', 'S256');
     }
   }
+}
+
+/**
+ * Before oidc-provider handles `/oauth2/authorize` or `/oauth2/par`: WSO2's prompt rules (login-options.mjs),
+ * plain PKCE and a `request_uri` refused in a pushed request, WSO2's request_uri at authorize (par.mjs).
+ * @param {import('./state.mjs').LocalIsRuntime} is @param {any} t tenant @param {any} req
+ * @param {import('node:http').ServerResponse} res @param {string} rest tenant-relative path
+ * @param {URL} u request URL (its query may change)
+ * @returns {Promise<boolean>} whether the request was answered
+ */
+export async function prepareAuthorization(is, t, req, res, rest, u) {
+  if (req.method === 'POST' && req.body && typeof req.body === 'object') normalizePrompt(req.body);
+  if (rest === '/oauth2/par') {
+    plainPkceToS256(req, u);
+    return refuseParRequestUri(req, res);
+  }
+  const q = Object.fromEntries(u.searchParams);
+  if (q.prompt !== undefined) {
+    normalizePrompt(q);
+    if (q.prompt === undefined) u.searchParams.delete('prompt'); else u.searchParams.set('prompt', q.prompt);
+  }
+  return preparePushedAuthorize(is, t, res, u);
 }
 
 /** Replaces oidc-provider's error and description by WSO2's where known. @param {URL} u callback URL */
@@ -59,11 +83,13 @@ function addSessionState(t, ctx, u, sessionUid, clientId) {
 
 /**
  * Post-processes the authorization response redirect back to the client (with `code` or `error`): WSO2 error
- * texts, `session_state`, then the scenario's `authorize` hook; always answered with a 302 like WSO2.
- * Redirects to the IS's own authentication portal pass through untouched.
+ * texts (login-options.mjs for prompt, max_age and PAR), `session_state`, then the scenario's `authorize`
+ * hook; always answered with a 302 like WSO2. Redirects to the IS's own authentication portal pass through
+ * untouched. A pushed request is deleted once used (par.mjs); codes remember whether auth_time is due.
  * @param {import('./state.mjs').LocalIsRuntime} is @param {any} t @param {any} ctx @param {any} helpers
  */
 export function postAuthorize(is, t, ctx, helpers) {
+  forgetPushedRequest(ctx);
   if (![302, 303].includes(ctx.status)) return;
   const loc = ctx.response.get('Location');
   if (!loc) return;
@@ -71,6 +97,9 @@ export function postAuthorize(is, t, ctx, helpers) {
   if (!(u.searchParams.has('code') || u.searchParams.has('error'))) return;
   if (u.origin === is.origin && u.pathname.includes('/authenticationendpoint/')) return;
   wso2AuthzError(u);
+  const mapped = wso2AuthorizeErrorText(is, t, ctx, u);
+  if (mapped) { u.searchParams.set('error', mapped[0]); u.searchParams.set('error_description', mapped[1]); }
+  if (u.searchParams.has('code')) rememberAuthTime(is, ctx, String(u.searchParams.get('code')));
   const session = ctx.oidc.session;
   const clientId = ctx.oidc.client?.clientId || ctx.oidc.params?.client_id;
   if (session?.uid && clientId && u.searchParams.has('code')) addSessionState(t, ctx, u, session.uid, clientId);

@@ -26,6 +26,22 @@ export function outboundAgent(trustCa, certDir) {
 }
 
 /**
+ * Dispatcher for back-channel deliveries to loopback hosts (localhost, 127.0.0.1, ::1): accepts any server
+ * certificate, so that an app on this machine with its own self-signed certificate receives logout tokens
+ * without configuring trust (a test double posting to apps on the same machine; README.md, "Back-channel
+ * logout"). Other hosts go through `outboundAgent` with full verification.
+ */
+export function loopbackAgent() {
+  return new Agent({ connect: { rejectUnauthorized: false } });
+}
+
+/** Whether a URL's host is a loopback host (localhost, 127.0.0.1, [::1]). @param {string} uri */
+export function isLoopbackUrl(uri) {
+  const host = URL.canParse(uri) ? new URL(uri).hostname : '';
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}
+
+/**
  * WSO2's logout token: iss, sub, aud, iat, exp = iat + 120, jti, sid, the back-channel logout event;
  * RS256 with the WSO2 kid and no `typ` header.
  * @param {import('./state.mjs').LocalIsRuntime} is
@@ -43,7 +59,8 @@ function logoutToken(is, t, clientId, sub, sid) {
 
 /**
  * POSTs a `logout_token` form to the client's back-channel logout URI (read from the mutable client options;
- * none → nothing sent) and records the delivery for `GET /__test/backchannel`. Never throws.
+ * none → nothing sent) and records the delivery for `GET /__test/backchannel`. Never throws. Loopback URIs
+ * accept self-signed certificates (`loopbackAgent`).
  * @param {import('./state.mjs').LocalIsRuntime} is
  * @param {any} t tenant
  * @param {string} clientId @param {string} sub @param {string | undefined} sid
@@ -59,7 +76,7 @@ export async function sendBackchannelLogout(is, t, clientId, sub, sid) {
       method: 'POST',
       body: new URLSearchParams({ logout_token: token }),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      dispatcher: is.outbound,
+      dispatcher: isLoopbackUrl(uri) ? is.outboundLoopback : is.outbound,
       redirect: 'manual',
       signal: AbortSignal.timeout(5000),
     });

@@ -6,13 +6,13 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { outboundAgent } from './backchannel.mjs';
+import { loopbackAgent, outboundAgent } from './backchannel.mjs';
 import { ensureCert, signingMaterial } from './certs.mjs';
 import { send } from './http.mjs';
 import { createSigner } from './jwt.mjs';
 import { buildProvider, createTenant } from './provider.mjs';
 import { createHandler } from './router.mjs';
-import { seed } from './seed/index.mjs';
+import { organizations, seed } from './seed/index.mjs';
 import { createState } from './state.mjs';
 import { issuerFor, TENANTS } from './wso2.mjs';
 
@@ -55,10 +55,11 @@ function createRuntime(o, sig) {
   const clients = structuredClone(seed.clients);
   return {
     state: createState(clients),
-    seed: { clients, users: structuredClone(seed.users) },
+    seed: { clients, users: structuredClone(seed.users), organizations: structuredClone(organizations) },
     log: (...a) => { if (!o.quiet) console.log('[local-is]', ...a); },
     testControl: o.testControl,
     outbound: outboundAgent(o.trustCa, o.certDir),
+    outboundLoopback: loopbackAgent(),
     sig,
     signJwt: createSigner(sig),
     cookieKeys: [crypto.randomBytes(32).toString('hex')],
@@ -107,6 +108,7 @@ function closer(is, server) {
       server.closeAllConnections?.();
     });
     await is.outbound.close().catch(() => {});
+    await is.outboundLoopback.close().catch(() => {});
   };
 }
 

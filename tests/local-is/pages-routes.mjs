@@ -5,9 +5,13 @@ import * as querystring from 'node:querystring';
 
 import { dispatchToProvider, redirect, sendHtml } from './http.mjs';
 import { approveConsent, claimsForConsent, finishInteraction, loadInteraction, sessionExpiredPage } from './interactions.mjs';
+import { loginPageOptions, selectAcr } from './login-options.mjs';
+import { handleOrganizationRoutes } from './organizations.mjs';
 import * as pages from './pages.mjs';
-import { clientOpts } from './state.mjs';
-import { findUser } from './wso2.mjs';
+import { PAR_ERROR_TEXTS } from './par.mjs';
+import { handleRegistrationRoutes, registrationLink } from './registration.mjs';
+import { clientOpts, forgetConsent } from './state.mjs';
+import { findTenantUser } from './users.mjs';
 
 /**
  * @typedef {object} PageRequest
@@ -20,13 +24,18 @@ import { findUser } from './wso2.mjs';
  */
 
 /**
- * WSO2 login form (`form#loginForm` → `/commonauth`), with `extra` `{ failed, username }` after wrong credentials.
+ * WSO2 login form (`form#loginForm` → `/commonauth`), with `extra` `{ failed, username }` after wrong credentials;
+ * the login options (login hint, fidp failure, ui_locales) and the "Register" link (login-options.mjs,
+ * registration.mjs).
  * @param {PageRequest} r @param {any} interaction @param {unknown} uid the sessionDataKey @param {object} [extra]
  */
-async function renderLogin({ t, res }, interaction, uid, extra = {}) {
+async function renderLogin({ is, t, res, u }, interaction, uid, extra = {}) {
   const client = await t.provider.Client.find(interaction.params.client_id);
+  const onLoginDo = u.pathname.endsWith('/authenticationendpoint/login.do');
+  const query = onLoginDo ? u.searchParams : new URLSearchParams({ client_id: String(interaction.params.client_id), sessionDataKey: String(uid), sp: client?.clientName || '', tenantDomain: t.tenant });
   sendHtml(res, 200, pages.loginPage({
-    action: `${t.prefix}/commonauth`, sessionDataKey: /** @type {string} */ (uid), appName: client?.clientName, tenantDomain: t.tenant, ...extra,
+    action: `${t.prefix}/commonauth`, sessionDataKey: /** @type {string} */ (uid), appName: client?.clientName, tenantDomain: t.tenant,
+    ...loginPageOptions(query, interaction.params), registerUrl: registrationLink(is, t, query.toString()), ...extra,
   }));
 }
 
@@ -44,13 +53,14 @@ async function commonauth(r) {
   const uid = body?.sessionDataKey;
   const interaction = await loadInteraction(t, uid);
   if (!interaction) { sessionExpiredPage(res); return; }
-  const user = findUser(is.seed.users, t.tenant, body.username || body.usernameUserInput);
+  const user = findTenantUser(is, t.tenant, body.username || body.usernameUserInput);
   if (!user || user.password !== body.password) {
     await renderLogin(r, interaction, uid, { failed: true, username: body.usernameUserInput || body.username });
     return;
   }
+  const acr = selectAcr(interaction.params.acr_values, clientOpts(is.state, interaction.params.client_id));
   await finishInteraction(res, interaction, {
-    login: { accountId: user.id, amr: ['BasicAuthenticator'], remember: true },
+    login: { accountId: user.id, amr: ['BasicAuthenticator'], remember: true, ...(acr ? { acr } : {}) },
   });
 }
 
@@ -60,6 +70,8 @@ async function consentDo({ is, t, res, u }) {
   const interaction = await loadInteraction(t, uid);
   if (!interaction) { sessionExpiredPage(res); return; }
   const clientId = interaction.params.client_id;
+  const accountId = interaction.session?.accountId || interaction.result?.login?.accountId;
+  if (String(interaction.params.prompt || '').split(' ').includes('consent') && accountId) forgetConsent(is.state, t.tenant, accountId, clientId);
   if (clientOpts(is.state, clientId)?.skip_login_consent) { await approveConsent(is, t, res, interaction); return; }
   const client = await t.provider.Client.find(clientId);
   const scopes = interaction.prompt.details?.missingOIDCScope || String(interaction.params.scope || '').split(' ');
@@ -85,6 +97,7 @@ async function oauth2ErrorDo({ res, u }) {
   const code = u.searchParams.get('oauthErrorCode') || 'server_error';
   let msg = u.searchParams.get('oauthErrorMsg') || '';
   if (msg === 'callback.not.match') msg = 'Registered callback does not match with the provided url. (callback.not.match)';
+  else if (Object.hasOwn(PAR_ERROR_TEXTS, msg)) msg = `${PAR_ERROR_TEXTS[/** @type {keyof typeof PAR_ERROR_TEXTS} */ (msg)]} (${msg})`;
   sendHtml(res, 200, pages.errorPage({ code, message: msg }));
 }
 
@@ -136,6 +149,8 @@ const ROUTES = [
  * @returns {Promise<boolean>} whether it was answered
  */
 export async function handleWso2Pages(is, t, req, res, rest, u, body) {
+  const r = { is, t, req, res, u, body };
+  if (await handleOrganizationRoutes(r, rest) || await handleRegistrationRoutes(r, rest)) return true;
   const route = ROUTES.find((x) => x.path === rest && (!x.method || x.method === req.method) && (!x.when || x.when(body)));
   if (!route) return false;
   await route.handle({ is, t, req, res, u, body });

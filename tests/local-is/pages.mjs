@@ -23,34 +23,52 @@ ul{padding-left:20px}
 /**
  * @param {string} title
  * @param {string} inner HTML (already escaped)
+ * @param {string} [lang] page language (from `ui_locales`)
  */
-export function layout(title, inner) {
+export function layout(title, inner, lang = 'en') {
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
 <body><div class="top">WSO2 Identity Server (local stand-in)</div>
 <main class="box">${inner}</main><div class="foot">local-is &middot; test double of WSO2 Identity Server 7</div></body></html>`;
 }
 
 /**
- * @param {{ action: string, sessionDataKey: string, appName?: string, tenantDomain: string, failed?: boolean, username?: string }} o
+ * The user name part of basicauth.jsp: a visible `#usernameUserInput` copied into hidden `#username`, or with
+ * a login hint (`inputType=login_hint`) only the hidden `#username` carrying the hint.
+ * @param {{ username?: string, loginHint?: string }} o
+ */
+function usernameFields(o) {
+  if (o.loginHint) {
+    return `<input id="username" name="username" type="hidden" data-testid="login-page-username-input" value="${esc(o.loginHint)}">`;
+  }
+  return `<label for="usernameUserInput">Username</label>
+  <input type="text" id="usernameUserInput" name="usernameUserInput" data-testid="login-page-username-input" autocomplete="username" value="${esc(o.username || '')}" required>
+  <input type="hidden" id="username" name="username" value="${esc(o.username || '')}">`;
+}
+
+/**
+ * @param {{ action: string, sessionDataKey: string, appName?: string, tenantDomain: string, failed?: boolean, username?: string,
+ *   loginHint?: string, authFailureMessage?: string, lang?: string, registerUrl?: string, organizationName?: string }} o
  */
 export function loginPage(o) {
+  const copy = o.loginHint ? '' : ` onclick="document.getElementById('username').value=document.getElementById('usernameUserInput').value"`;
   return layout('WSO2 Identity Server', `
-<h2>Sign In</h2>
+<h2>${o.loginHint ? 'Welcome' : 'Sign In'}</h2>
+${o.organizationName ? `<p id="organization-name">${esc(o.organizationName)}</p>` : ''}
+${o.loginHint ? `<p><span id="user-name-label">${esc(o.loginHint)}</span></p>` : ''}
+${o.authFailureMessage ? `<div class="err" id="error-msg" role="alert">${esc(o.authFailureMessage)}</div>` : ''}
 ${o.failed ? '<div class="err" id="error-msg" role="alert">Login failed! Please check your username and password and try again.</div>' : ''}
 <form id="loginForm" method="post" action="${esc(o.action)}">
-  <label for="usernameUserInput">Username</label>
-  <input type="text" id="usernameUserInput" name="usernameUserInput" data-testid="login-page-username-input" autocomplete="username" value="${esc(o.username || '')}" required>
-  <input type="hidden" id="username" name="username" value="${esc(o.username || '')}">
+  ${usernameFields(o)}
   <label for="password">Password</label>
   <input type="password" id="password" name="password" data-testid="login-page-password-input" autocomplete="current-password" required>
   <input type="hidden" name="sessionDataKey" value="${esc(o.sessionDataKey)}">
   <input type="hidden" name="tenantDomain" value="${esc(o.tenantDomain)}">
-  <button type="submit" data-testid="login-page-continue-login-button"
-    onclick="document.getElementById('username').value=document.getElementById('usernameUserInput').value">Sign In</button>
+  <button type="submit" data-testid="login-page-continue-login-button"${copy}>Sign In</button>
 </form>
-<p class="foot">${o.appName ? `Signing in to ${esc(o.appName)}` : ''}</p>`);
+${o.registerUrl ? `<p id="registerLinkBlock">Don't have an account? <a id="registerLink" data-testid="login-page-create-account-button" href="${esc(o.registerUrl)}">Register</a></p>` : ''}
+<p class="foot">${o.appName ? `Signing in to ${esc(o.appName)}` : ''}</p>`, o.lang);
 }
 
 /**

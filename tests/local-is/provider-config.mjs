@@ -5,8 +5,12 @@ import * as crypto from 'node:crypto';
 import { fetch as undiciFetch } from 'undici';
 
 import * as pages from './pages.mjs';
-import { clientOpts, rememberedConsent } from './state.mjs';
-import { callbackUrls, DEFAULT_LIFETIMES, SCOPE_CLAIMS, SUPER, usersOf } from './wso2.mjs';
+import { assertWso2ClientAssertion, PKJWT_VERIFY_ALGS, wso2ClientMetadata } from './client-auth.mjs';
+import { loginPageParams, wso2InteractionPolicy } from './login-options.mjs';
+import { isOrganizationLogin, organizationLoginStart } from './organizations.mjs';
+import { clientOpts, consentForgotten, rememberedConsent } from './state.mjs';
+import { accountOf } from './users.mjs';
+import { callbackUrls, DEFAULT_LIFETIMES, SCOPE_CLAIMS, SUPER } from './wso2.mjs';
 
 /** WSO2 IS endpoint paths (tenant-relative). */
 const ROUTES = Object.freeze({
@@ -22,10 +26,10 @@ const ROUTES = Object.freeze({
 
 /**
  * oidc-provider client metadata of a seed client. Redirect and post-logout URIs are only for oidc-provider's
- * validation: matching uses the WSO2 callback rule (provider.mjs).
+ * validation: matching uses the WSO2 callback rule (provider.mjs). private_key_jwt keys and PAR: client-auth.mjs.
  * @param {any} c seed client
  */
-function clientMetadata(c) {
+export function clientMetadata(c) {
   const urls = callbackUrls(c.callback_url);
   return {
     client_id: c.client_id,
@@ -39,6 +43,7 @@ function clientMetadata(c) {
     backchannel_logout_uri: c.backchannel_logout_uri || 'https://localhost:5000/logout/backchannel',
     backchannel_logout_session_required: c.backchannel_logout_session_required !== false,
     id_token_signed_response_alg: 'RS256',
+    ...wso2ClientMetadata(c),
   };
 }
 
@@ -92,7 +97,7 @@ function features(is, tenant, prefix) {
     introspection: { enabled: true, allowedPolicy: async () => true },
     userinfo: { enabled: true },
     resourceIndicators: { enabled: false },
-    pushedAuthorizationRequests: { enabled: false },
+    pushedAuthorizationRequests: { enabled: true },
     rpInitiatedLogout: {
       enabled: true,
       logoutSource: logoutSource(is, tenant, prefix),
@@ -127,6 +132,7 @@ function loginUrl(tenant, prefix, client, interaction) {
     isSaaSApp: 'false',
     authenticators: 'BasicAuthenticator:LOCAL',
   });
+  for (const [k, v] of loginPageParams(p)) q.append(k, v);
   return `${prefix}/authenticationendpoint/login.do?${q}`;
 }
 
@@ -154,7 +160,8 @@ function loadExistingGrant(is, tenant) {
   return async (/** @type {any} */ ctx) => {
     const { provider } = ctx.oidc;
     const clientId = ctx.oidc.client.clientId;
-    const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(clientId);
+    const forgotten = consentForgotten(is.state, tenant, ctx.oidc.session.accountId, clientId); // prompt=consent
+    const grantId = ctx.oidc.result?.consent?.grantId || (forgotten ? undefined : ctx.oidc.session.grantIdFor(clientId));
     if (grantId) {
       const g = await provider.Grant.find(grantId);
       if (g) return g;
@@ -188,6 +195,10 @@ function wso2ErrorPageParams(out) {
   } else if (out.error === 'invalid_redirect_uri' || /redirect_uri/.test(String(msg))) {
     code = 'invalid_callback';
     msg = 'callback.not.match';
+  } else if (out.error === 'invalid_request_uri') {
+    msg = 'par.invalid.request.uri';
+  } else if (/^Pushed Authorization Request must be used/.test(String(msg))) {
+    msg = 'PAR request is mandatory for the application.';
   } else if (out.error === 'invalid_client') {
     code = 'invalid_client';
     msg = 'Cannot find an application associated with the given consumer key.';
@@ -204,18 +215,21 @@ function wso2ErrorPageParams(out) {
 export function tenantConfig(is, t) {
   const { tenant, prefix } = t;
   const suffix = tenant === SUPER ? '' : `_${tenant}`;
-  const usersById = new Map(usersOf(is.seed.users, tenant).map((u) => [u.id, u]));
+  const usersById = { get: (/** @type {string} */ sub) => accountOf(is, tenant, sub)?.user }; // seed, self-registered and federated users
   const ttl = (/** @type {keyof typeof DEFAULT_LIFETIMES} */ name) => () => is.state.lifetimes[name] ?? DEFAULT_LIFETIMES[name];
   return {
     adapter: t.Adapter,
     clients: is.seed.clients.map(clientMetadata),
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    assertJwtClientAuthClaimsAndHeader: assertWso2ClientAssertion,
+    extraParams: ['fidp', 'orgId', 'org', 'orgHandle', 'orgDiscoveryType'],
+    acrValues: ['acr1', 'acr2', 'acr3', 'LOA1', 'LOA2', 'LOA3'],
     claims: { ...SCOPE_CLAIMS, acr: null, sid: null, auth_time: null, iss: null, amr: null },
     scopes: ['openid', 'offline_access', 'internal_login', ...Object.keys(SCOPE_CLAIMS)],
     conformIdTokenClaims: false,
     cookies: cookiesConfig(is.cookieKeys, suffix),
     enableHttpPostMethods: true,
-    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'], clientAuthSigningAlgValues: [...PKJWT_VERIFY_ALGS] },
     expiresWithSession: async () => false,
     features: features(is, tenant, prefix),
     fetch: (/** @type {any} */ url, /** @type {any} */ options) => undiciFetch(url, { ...options, dispatcher: is.outbound }),
@@ -225,7 +239,9 @@ export function tenantConfig(is, t) {
       return { accountId: sub, async claims() { return { sub, ...user.claims }; } };
     },
     interactions: {
+      policy: wso2InteractionPolicy(is),
       async url(/** @type {any} */ ctx, /** @type {any} */ interaction) {
+        if (interaction.prompt.name === 'login' && isOrganizationLogin(interaction.params)) return organizationLoginStart(prefix, interaction);
         const make = interaction.prompt.name === 'login' ? loginUrl : consentUrl;
         return make(tenant, prefix, ctx.oidc.client, interaction);
       },

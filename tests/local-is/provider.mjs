@@ -7,8 +7,12 @@ import Provider from 'oidc-provider';
 import { createAdapter } from './adapter.mjs';
 import { postAuthorize } from './authorize.mjs';
 import { sendBackchannelLogout } from './backchannel.mjs';
+import {
+  patchReplayDetection, patchRuntimeClients, PKJWT_DISCOVERY_ALGS, shapeClientAuthErrorResponse,
+} from './client-auth.mjs';
 import { scenarioHelpers } from './jwt.mjs';
-import { tenantConfig } from './provider-config.mjs';
+import { patchParIds, shapeParResponse } from './par.mjs';
+import { clientMetadata, tenantConfig } from './provider-config.mjs';
 import { runAfter } from './scenarios.mjs';
 import { clientOpts } from './state.mjs';
 import { postToken } from './tokens.mjs';
@@ -39,7 +43,13 @@ export function buildProvider(is, t) {
   const provider = new Provider(t.issuer, t.config);
   t.provider = provider;
   patchModels(is, t, provider);
+  patchParIds(provider);
+  patchReplayDetection(is, provider);
+  patchRuntimeClients(is, provider, clientMetadata);
   provider.on('grant.error', (ctx, err) => { ctx.state.localIsError = err; });
+  for (const e of ['pushed_authorization_request.error', 'revocation.error', 'introspection.error']) {
+    provider.on(e, (ctx, err) => { ctx.state.localIsError = err; });
+  }
   provider.on('server_error', (ctx, err) => { is.log('server_error', err); });
   provider.use(afterRoute(is, t));
   t.callback = provider.callback();
@@ -89,7 +99,13 @@ function shapeDiscovery(is, t, ctx, helpers) {
   b.subject_types_supported = ['public'];
   b.scopes_supported = ['openid', 'profile', 'email', 'phone', 'address', 'groups', 'roles', 'internal_login'];
   b.claims_supported = [...new Set([...Object.values(SCOPE_CLAIMS).flat(), 'iss', 'acr', 'amr', 'sid', 'auth_time'])];
-  b.token_endpoint_auth_methods_supported = ['client_secret_basic', 'client_secret_post', 'none'];
+  b.token_endpoint_auth_methods_supported = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+  b.token_endpoint_auth_signing_alg_values_supported = [...PKJWT_DISCOVERY_ALGS];
+  b.revocation_endpoint_auth_methods_supported = ['client_secret_basic', 'client_secret_post'];
+  b.introspection_endpoint_auth_methods_supported = ['client_secret_basic', 'client_secret_post'];
+  delete b.acr_values_supported;
+  delete b.revocation_endpoint_auth_signing_alg_values_supported;
+  delete b.introspection_endpoint_auth_signing_alg_values_supported;
   b.backchannel_logout_supported = true;
   b.backchannel_logout_session_supported = true;
   b.frontchannel_logout_supported = false;
@@ -122,9 +138,10 @@ function shapeUserinfo(is, t, ctx, helpers) {
   }
 }
 
-/** WSO2 revocation answers 200 with an empty body. @param {any} is @param {any} t @param {any} ctx */
+/** WSO2 revocation answers 200 with an empty body; client authentication errors as WSO2's. @param {any} is @param {any} t @param {any} ctx */
 function shapeRevocation(is, t, ctx) {
   if (ctx.status === 200) ctx.body = '';
+  else shapeClientAuthErrorResponse(ctx);
 }
 
 /** @type {Record<string, (is: any, t: any, ctx: any, helpers: any) => void>} oidc-provider route → post-processing */
@@ -134,6 +151,8 @@ const AFTER_ROUTE = {
   token: postToken,
   userinfo: shapeUserinfo,
   revocation: shapeRevocation,
+  introspection: (is, t, ctx) => shapeClientAuthErrorResponse(ctx),
+  pushed_authorization_request: shapeParResponse,
   authorization: postAuthorize,
   resume: postAuthorize,
 };

@@ -2,11 +2,12 @@
 // scenario `before` hooks, then the authentication portal routes or the tenant's oidc-provider.
 import * as crypto from 'node:crypto';
 
-import { plainPkceToS256 } from './authorize.mjs';
+import { plainPkceToS256, prepareAuthorization } from './authorize.mjs';
 import { acceptsHtml, dispatchToProvider, kindOf, parseAuthorization, readRequestBody, send, sendHtml } from './http.mjs';
 import * as pages from './pages.mjs';
 import { handleWso2Pages } from './pages-routes.mjs';
 import { runBefore } from './scenarios.mjs';
+import { handleScimMe } from './scim.mjs';
 import { logRequest } from './state.mjs';
 import { handleTestControl } from './test-control.mjs';
 import { SUPER } from './wso2.mjs';
@@ -99,9 +100,11 @@ function discovery(t, req, res, which) {
  */
 async function dispatch(is, t, req, res, rest, u, body) {
   if (await handleWso2Pages(is, t, req, res, rest, u, body)) return undefined;
+  if (await handleScimMe(is, t, req, res, rest)) return undefined;
   const dm = /^\/oauth2\/([^/]+)\/\.well-known\/openid-configuration$/.exec(rest);
   if (dm) return discovery(t, req, res, dm[1]);
   if (rest === '/oauth2/authorize') plainPkceToS256(req, u);
+  if ((rest === '/oauth2/authorize' || rest === '/oauth2/par') && await prepareAuthorization(is, t, req, res, rest, u)) return undefined;
   if (rest.startsWith('/oauth2/') || rest.startsWith('/oidc/logout') || rest === '/.well-known/openid-configuration') {
     return dispatchToProvider(t, req, res, `${rest}${u.search}`);
   }

@@ -2,9 +2,11 @@
 // options, ending IS sessions as an administrator would, and reset. Only reachable with testControl.
 import { sendBackchannelLogout } from './backchannel.mjs';
 import { send } from './http.mjs';
+import { selfRegistrationControl } from './registration.mjs';
 import { scenarios } from './scenarios.mjs';
 import { resetAll, resetClient, resetLifetimes, resetScenario } from './state.mjs';
-import { DEFAULT_LIFETIMES, findUser } from './wso2.mjs';
+import { findTenantUser } from './users.mjs';
+import { DEFAULT_LIFETIMES } from './wso2.mjs';
 
 /**
  * @typedef {import('./state.mjs').LocalIsRuntime} Runtime
@@ -46,7 +48,7 @@ export async function endSessions(is, match) {
   const ended = [];
   for (const t of is.tenants.values()) {
     if (match.tenant && match.tenant !== t.tenant) continue;
-    const user = match.username ? findUser(is.seed.users, t.tenant, match.username) : undefined;
+    const user = match.username ? findTenantUser(is, t.tenant, match.username) : undefined;
     if (match.username && !user) continue;
     for (const [id, s] of [...t.store.entries('Session:')]) {
       const auths = Object.entries(s.authorizations || {});
@@ -112,6 +114,7 @@ const ENDPOINTS = {
     DELETE: (is, res) => send(res, 200, resetLifetimes(is.state)),
   },
   '/__test/logout-session': { POST: logoutSession },
+  '/__test/self-registration': { ...selfRegistrationControl, POST: selfRegistrationControl.PUT },
   '/__test/reset': { DELETE: reset, POST: reset },
 };
 

@@ -3,7 +3,10 @@
 import * as crypto from 'node:crypto';
 import { decodeJwt } from 'jose';
 
+import { wso2ClientAuthError } from './client-auth.mjs';
 import { epoch, leftHalfHash } from './jwt.mjs';
+import { keepsAuthTime, selectAcr } from './login-options.mjs';
+import { organizationClaims } from './organizations.mjs';
 import { runAfter } from './scenarios.mjs';
 import { clientOpts, rememberUsedCode } from './state.mjs';
 
@@ -34,6 +37,8 @@ function wso2TokenError(is, ctx) {
   const err = ctx.state.localIsError;
   let { error, error_description: desc } = ctx.body;
   const detail = `${err?.error_detail || ""} ${err?.error_description || ""} ${err?.message || ""} ${err?.cause?.message || ""}`;
+  const auth = wso2ClientAuthError(ctx, err, ctx.body);
+  if (auth) { ctx.status = auth.status; ctx.body = { error_description: auth.error_description, error: auth.error }; return; }
   if (error === 'invalid_request' && /grant_type/.test(desc)) desc = 'Missing grant_type parameter value';
   else if (error === 'invalid_client') { desc = 'Client credentials are invalid.'; ctx.status = 401; }
   else if (error === 'invalid_grant') desc = invalidGrantText(is, ctx, detail, desc);
@@ -62,8 +67,28 @@ function jwtAccessToken(is, t, ctx, copts, opaque) {
 }
 
 /**
- * WSO2's ID token from oidc-provider's: claims in WSO2's order, aud a string, azp, amr ["BasicAuthenticator"],
- * nbf = iat, jti, at_hash, c_hash and isk added, re-signed with the same key.
+ * The ID token claims WSO2 adds or keeps for the login options: `auth_time` only for max_age / essential
+ * auth_time, `acr` only when the app's script selected it (client option `acr_values_supported`), the
+ * organization claims of a B2B login, then the client option `extra_id_token_claims`.
+ * @param {import('./state.mjs').LocalIsRuntime} is @param {any} ctx @param {Record<string, any>} p oidc-provider's claims
+ * @param {any} copts client options
+ */
+function loginOptionClaims(is, ctx, p, copts) {
+  const src = ctx.oidc.entities.AuthorizationCode || ctx.oidc.entities.RefreshToken;
+  const requested = src?.claims?.id_token?.acr?.values;
+  const acr = p.acr && selectAcr(Array.isArray(requested) ? requested.join(' ') : '', copts) === p.acr ? p.acr : undefined;
+  return {
+    ...(p.auth_time !== undefined && keepsAuthTime(is, ctx) ? { auth_time: p.auth_time } : {}),
+    ...(acr ? { acr } : {}),
+    ...organizationClaims(is, ctx.req.tenant, String(p.sub)),
+    ...(copts?.extra_id_token_claims || {}),
+  };
+}
+
+/**
+ * WSO2's ID token from oidc-provider's: claims in WSO2's order, aud a string, azp, amr ["BasicAuthenticator"]
+ * (["OrganizationAuthenticator"] for an organization login), nbf = iat, jti, at_hash, c_hash and isk added,
+ * login-option claims (`loginOptionClaims`), re-signed with the same key.
  * @param {import('./state.mjs').LocalIsRuntime} is @param {any} ctx @param {string} idToken
  * @param {string} accessToken the access token handed out (at_hash)
  */
@@ -76,15 +101,17 @@ function wso2IdToken(is, ctx, idToken, accessToken) {
   /** @type {Record<string, any>} */
   const out = {
     iss: p.iss, at_hash: leftHalfHash(accessToken), ...(code ? { c_hash: leftHalfHash(code) } : {}),
-    sub: p.sub, aud: client.clientId, azp: client.clientId, amr: ['BasicAuthenticator'],
+    sub: p.sub, aud: client.clientId, azp: client.clientId,
+    amr: organizationClaims(is, ctx.req.tenant, String(p.sub)).org_id ? ['OrganizationAuthenticator'] : ['BasicAuthenticator'],
     nbf: p.iat, iat: p.iat, exp: p.exp, jti: crypto.randomUUID(),
     ...(code && sessionUid ? { isk: crypto.createHash('sha256').update(`isk:${sessionUid}`).digest('hex') } : {}),
     ...(p.sid ? { sid: p.sid } : {}),
     ...(p.nonce !== undefined ? { nonce: p.nonce } : {}),
-    ...(p.auth_time !== undefined ? { auth_time: p.auth_time } : {}),
   };
-  for (const [k, v] of Object.entries(p)) if (!(k in out) && k !== 'acr' && v !== undefined) out[k] = v;
-  if (p.acr) out.acr = p.acr;
+  const extra = loginOptionClaims(is, ctx, p, clientOpts(is.state, client.clientId));
+  if (extra.auth_time !== undefined) out.auth_time = extra.auth_time;
+  for (const [k, v] of Object.entries(p)) if (!(k in out) && !['acr', 'auth_time'].includes(k) && v !== undefined) out[k] = v;
+  Object.assign(out, extra);
   return is.signJwt(out);
 }
 

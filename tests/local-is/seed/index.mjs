@@ -1,5 +1,5 @@
 // Seed data of the local IS: the users and applications (service providers) an administrator would have
-// created in WSO2 IS, read from users.json and clients.json next to this file. The tables are in
+// created in WSO2 IS, read from users.json, clients.json and organizations.json next to this file. The tables are in
 // tests/local-is/README.md ("Seed data"); docs/wso2-is.md ("2. Create the application") describes the real one.
 // Import the client constants below instead of repeating a client_id literal.
 import * as fs from 'node:fs';
@@ -24,6 +24,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
  * @property {boolean} backchannel_logout_session_required
  * @property {'opaque'|'jwt'} access_token_type
  * @property {Record<string, unknown>} extra_access_token_claims
+ * @property {{ keys: object[] } | null} [jwks] public keys for private_key_jwt (set at run time through
+ *   `PUT /__test/client/<id> {"jwks": ...}`)
  */
 
 /**
@@ -32,6 +34,15 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
  * @property {string} username
  * @property {string} password
  * @property {Record<string, unknown>} claims
+ */
+
+/**
+ * @typedef {object} SeedOrganization a (B2B) organization under a root tenant (organizations.json)
+ * @property {string} id organization id (UUID)
+ * @property {string} handle
+ * @property {string} name
+ * @property {string[] | null} shared_clients client_ids the root application is shared with; null = all
+ * @property {SeedUser[]} users the organization's own users
  */
 
 /** @template T @param {T} v @returns {T} */
@@ -52,7 +63,10 @@ export const clients = deepFreeze(readJson('clients.json'));
 /** @type {Readonly<Record<string, readonly SeedUser[]>>} users per tenant domain */
 export const users = deepFreeze(readJson('users.json'));
 
-/** The whole seed (read-only; startLocalIs works on its own copy). */
+/** @type {Readonly<Record<string, readonly SeedOrganization[]>>} organizations per root tenant domain */
+export const organizations = deepFreeze(readJson('organizations.json'));
+
+/** The whole seed of clients and users (read-only; startLocalIs works on its own copy). */
 export const seed = Object.freeze({ clients, users });
 
 /**
@@ -71,5 +85,19 @@ export const MYCLINIC = seededClient('myclinic');
 export const MYCLINIC_SKIP = seededClient('myclinic-skip');
 /** Public client (token_endpoint_auth_method none, PKCE mandatory, no back-channel logout); client_secret is undefined. */
 export const MYCLINIC_SPA = seededClient('myclinic-spa');
+/** Confidential client authenticating with private_key_jwt (its public key is set at run time); no secret. */
+export const MYCLINIC_PKJWT = seededClient('myclinic-pkjwt');
+/**
+ * @param {string} tenant @param {string} handle
+ * @returns {Readonly<{ id: string, handle: string, name: string }>}
+ */
+function seededOrganization(tenant, handle) {
+  const o = (organizations[tenant] || []).find((x) => x.handle === handle);
+  if (!o) throw new Error(`tests/local-is/seed/organizations.json has no organization "${handle}" in ${tenant}`);
+  return Object.freeze({ id: o.id, handle: o.handle, name: o.name });
+}
+
+/** The B2B organization BestCare (`{ id, handle, name }`) under the super tenant; its user is olivia / olivia123. */
+export const BESTCARE = seededOrganization('carbon.super', 'bestcare');
 
 export default seed;
