@@ -5,11 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { startLocalIs } from '../index.mjs';
-import { MYCLINIC, MYCLINIC_SKIP, MYCLINIC_SPA } from '../seed/index.mjs';
+import { BESTCARE, MYCLINIC, MYCLINIC_PKJWT, MYCLINIC_SKIP, MYCLINIC_SPA } from '../seed/index.mjs';
 
 export const APP = 'https://localhost:5000';
 /** The seeded clients (`{ name, client_id, client_secret }`), from seed/index.mjs. */
 export { MYCLINIC, MYCLINIC_SKIP, MYCLINIC_SPA };
+/** The private_key_jwt client and the B2B organization BestCare, from seed/index.mjs. */
+export { BESTCARE, MYCLINIC_PKJWT };
 
 /** A fresh temporary cert dir (key generation takes ~150 ms). */
 export function testCertDir() {
@@ -146,4 +148,21 @@ export async function authorizeAndLogin(b, {
     r = await b.follow(action, { form: { ...fields, consent } });
   }
   return { res: r, state, nonce };
+}
+
+/** The query of a URL (absolute or IS-relative) as an object. */
+export const queryOf = (url) => Object.fromEntries(new URL(url, 'https://x.invalid').searchParams);
+
+/** Decodes a JWT payload without verifying it. */
+export const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+
+/** An authorize URL of the super tenant (or `prefix`) for a client, with defaults like authorizeAndLogin. */
+export function authorizeUrl({ prefix = '', clientId = MYCLINIC.client_id, redirectUri = `${APP}/login`, scope = 'openid', state = 's', ...extra } = {}) {
+  return `${prefix}/oauth2/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope, state, ...extra })}`;
+}
+
+/** Submits the login form of a login page response; returns the response after following IS redirects. */
+export async function submitLogin(b, page, username, password) {
+  const { action, fields } = parseForm(page.text, 'loginForm');
+  return b.follow(action, { form: { ...fields, usernameUserInput: username, username, password } });
 }

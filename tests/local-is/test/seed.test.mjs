@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import startDefault, { callbackMatches, DEFAULT_LIFETIMES, SCOPE_CLAIMS, startLocalIs } from '../index.mjs';
-import seed, { clients, MYCLINIC, MYCLINIC_SKIP, MYCLINIC_SPA, users } from '../seed/index.mjs';
+import seed, { BESTCARE, clients, MYCLINIC, MYCLINIC_PKJWT, MYCLINIC_SKIP, MYCLINIC_SPA, organizations, users } from '../seed/index.mjs';
 import { startTestIs } from './helpers.mjs';
 
 const json = (f) => JSON.parse(fs.readFileSync(new URL(`../seed/${f}`, import.meta.url), 'utf8'));
@@ -23,6 +23,14 @@ describe('seed', () => {
     }
     expect([MYCLINIC.name, MYCLINIC_SKIP.name, MYCLINIC_SPA.name]).toEqual(['myclinic', 'myclinic-skip', 'myclinic-spa']);
     expect(MYCLINIC_SPA.client_secret).toBeUndefined();
+  });
+
+  it('names the private_key_jwt client and the BestCare organization', () => {
+    expect(MYCLINIC_PKJWT).toEqual({ name: 'myclinic-pkjwt', client_id: 'myclinicPrivateKeyJwtClient1', client_secret: undefined });
+    expect(json('clients.json').find((c) => c.name === 'myclinic-pkjwt')).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks: null });
+    expect(organizations).toEqual(json('organizations.json'));
+    expect(BESTCARE).toEqual({ id: 'b2b0a1c4-5e6f-4a7b-8c9d-0e1f2a3b4c5d', handle: 'bestcare', name: 'BestCare' });
+    expect(organizations['carbon.super'][0].users.map((u) => u.username)).toEqual(['olivia']);
   });
 
   it('index.mjs keeps its exports; an instance works on its own copy of the seed', async () => {
