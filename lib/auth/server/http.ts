@@ -160,16 +160,27 @@ export function createAuthFetch(options: HttpOptions): AuthFetch {
 }
 
 /**
- * A fetch for the JWKS: jose reports a non-200 answer as a generic error, so the status is checked
- * here and reported as the IS failing (`idp_error`), not as a bad token.
+ * A fetch for the JWKS: jose reports a non-200 answer and an unparsable body as generic errors, so
+ * both are checked here and reported as the IS failing (`idp_error`, `idp_bad_response`), not as a
+ * bad token: a back-channel logout must then answer 503 (retry), not 400.
  *
  * @param fetch - The IS fetch.
  * @returns A fetch for jose's `customFetch`.
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5 (JWK Set format)
  */
 export function jwksFetch(fetch: AuthFetch): AuthFetch {
   return async (url, init) => {
     const response = await fetch(url, init)
     if (response.status !== 200) throw new AuthError('idp_error', `JWKS endpoint answered HTTP ${response.status}`)
+    let body: unknown
+    try {
+      body = await response.clone().json()
+    } catch {
+      body = undefined
+    }
+    if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
+      throw new AuthError('idp_bad_response', 'JWKS endpoint answered something that is not a JWK Set')
+    }
     return response
   }
 }

@@ -157,5 +157,6 @@ export function classify(error: unknown, stage: Stage): Classified {
     const target: AuthErrorCode = stage === 'discovery' ? 'discovery_invalid' : stage === 'userinfo' ? 'userinfo_invalid' : stage === 'authorize' ? 'callback_invalid' : 'idp_bad_response'
     return coded(target, stage, 'malformed response', error)
   }
-  return coded('internal_error', stage, name || 'unexpected error', error)
+  // Anything else during a call to the IS is the request not getting through.
+  return coded(stage === 'authorize' ? 'internal_error' : 'idp_unreachable', stage, name || 'unexpected error', error)
 }

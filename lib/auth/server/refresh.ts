@@ -29,7 +29,7 @@ import { processSingleton } from '../singleton'
 import type { AuthContext } from './context'
 import { verifyIdTokenSignature } from './id-token'
 import { classify } from './library-errors'
-import { latestTokens, saveTokens } from './token-store'
+import { latestTokens, saveTokens, storeCall } from './token-store'
 
 /** What a refresh attempt came to. */
 export type RefreshOutcome =
@@ -98,14 +98,14 @@ async function waitForHolder(ctx: AuthContext, record: SessionRecord, current: S
     await new Promise((r) => setTimeout(r, POLL_MS))
     const latest = await latestTokens(ctx, record, current)
     if (latest.tokens.issuedAt > current.tokens.issuedAt) return latest
-    if ((await ctx.state.get(`lock:${record.id}`)) === null) return null
+    if ((await storeCall(() => ctx.state.get(`lock:${record.id}`))) === null) return null
   }
   return null
 }
 
 async function refreshLocked(ctx: AuthContext, record: SessionRecord, current: StoredSession, attempt = 0): Promise<RefreshOutcome> {
   const lockKey = `lock:${record.id}`
-  if (!(await ctx.state.setIfAbsent(lockKey, String(process.pid), LOCK_TTL))) {
+  if (!(await storeCall(() => ctx.state.setIfAbsent(lockKey, String(process.pid), LOCK_TTL)))) {
     const result = await waitForHolder(ctx, record, current)
     if (result) return { kind: 'refreshed', current: result }
     return attempt < 1 ? refreshLocked(ctx, record, current, attempt + 1) : { kind: 'kept', current, reason: 'busy' }

@@ -19,6 +19,19 @@ import { getMany } from '../store'
 import type { AuthContext } from './context'
 import { revocationKeys, revokedBy } from './revocation'
 
+/**
+ * Runs a store operation; whatever a store throws (an app's own store may throw anything) becomes
+ * `store_unavailable`, so callers fail closed with a coded, retryable error.
+ */
+export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    if (isAuthError(error)) throw error
+    throw new AuthError('store_unavailable', (error as Error)?.message, { cause: error })
+  }
+}
+
 /** The server-side view of a session. */
 export interface ServerSession {
   /** Whether a logout or back-channel logout ended it. */
@@ -71,8 +84,8 @@ export async function readServerSession(ctx: AuthContext, record: SessionRecord)
 
 /** The latest tokens, re-read (another request or instance may just have refreshed). */
 export async function latestTokens(ctx: AuthContext, record: SessionRecord, fallback: StoredSession): Promise<StoredSession> {
-  if (record.stored) return (await open(await ctx.sessions!.get(sessionKey(record.id)), ctx)) ?? fallback
-  return newer(fallback, await open(await ctx.state.get(tokensKey(record.id)), ctx))
+  if (record.stored) return (await open(await storeCall(() => ctx.sessions!.get(sessionKey(record.id))), ctx)) ?? fallback
+  return newer(fallback, await open(await storeCall(() => ctx.state.get(tokensKey(record.id))), ctx))
 }
 
 /**
@@ -86,13 +99,7 @@ export async function latestTokens(ctx: AuthContext, record: SessionRecord, fall
 export async function saveTokens(ctx: AuthContext, record: SessionRecord, tokens: TokenSet, extras?: Claims): Promise<void> {
   const ttl = remainingLifetime(record, ctx.config.session)
   const value = await sealSession({ tokens, ...(extras ? { extras } : {}) }, ctx.config.session)
-  try {
-    if (record.stored) await ctx.sessions!.set(sessionKey(record.id), value, ttl)
-    else await ctx.state.set(tokensKey(record.id), value, ttl)
-  } catch (error) {
-    if (isAuthError(error)) throw error
-    throw new AuthError('store_unavailable', (error as Error)?.message, { cause: error })
-  }
+  await storeCall(() => (record.stored ? ctx.sessions!.set(sessionKey(record.id), value, ttl) : ctx.state.set(tokensKey(record.id), value, ttl)))
 }
 
 /** Forgets a session's server-side tokens (logout, or a login that replaced it). Best effort. */

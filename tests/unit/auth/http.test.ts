@@ -1,0 +1,141 @@
+import { createServer as createNetServer, type Server as NetServer } from 'node:net'
+import { createServer, type Server } from 'node:https'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import selfsigned from 'selfsigned'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAuthFetch, jwksFetch, networkError } from '../../../lib/auth/server/http'
+
+let server: Server
+let silent: NetServer
+let base: string
+let silentPort: number
+let caPath: string
+let otherCaPath: string
+
+async function certificate(cn = 'localhost', extra: object = {}) {
+  return selfsigned.generate([{ name: 'commonName', value: cn }], {
+    keySize: 2048,
+    ...extra,
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: cn }, { type: 7, ip: '127.0.0.1' }] }],
+  })
+}
+
+beforeAll(async () => {
+  const pems = await certificate()
+  const other = await certificate()
+  const dir = mkdtempSync(join(tmpdir(), 'auth-http-'))
+  caPath = join(dir, 'is.crt')
+  otherCaPath = join(dir, 'other.crt')
+  writeFileSync(caPath, pems.cert)
+  writeFileSync(otherCaPath, other.cert)
+  server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    if (req.url === '/hang') return
+    if (req.url === '/big') return res.end('x'.repeat(600 * 1024))
+    if (req.url === '/trickle') {
+      // Headers at once, then one byte a second: the deadline covers the body too.
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const timer = setInterval(() => res.write(' '), 1000)
+      res.on('close', () => clearInterval(timer))
+      return
+    }
+    if (req.url === '/redirect') {
+      res.writeHead(302, { location: 'https://evil.example/' })
+      return res.end()
+    }
+    if (req.url === '/status/500') {
+      res.writeHead(500)
+      return res.end('down')
+    }
+    if (req.url === '/not-jwks') return res.end('<html>')
+    res.setHeader('content-type', 'application/json')
+    res.end(req.url === '/jwks' ? '{"keys":[]}' : '{"ok":true}')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `https://localhost:${(server.address() as AddressInfo).port}`
+  // Accepts TCP connections and never speaks TLS: a handshake that never completes.
+  silent = createNetServer(() => {})
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  silentPort = (silent.address() as AddressInfo).port
+})
+
+afterAll(() => {
+  server.closeAllConnections()
+  server.close()
+  silent.close()
+})
+
+describe('createAuthFetch (certificate_path, timeouts, caps)', () => {
+  it('trusts the configured certificate in addition to the public CAs', async () => {
+    const fetch = createAuthFetch({ certificatePath: caPath, timeoutMs: 5000 })
+    const response = await fetch(`${base}/ok`)
+    expect(response).toBeInstanceOf(Response)
+    expect(await response.json()).toEqual({ ok: true })
+  })
+
+  it('refuses a certificate from another CA, and a self-signed one with no CA configured (idp_tls_error)', async () => {
+    await expect(createAuthFetch({ certificatePath: otherCaPath, timeoutMs: 5000 })(`${base}/ok`)).rejects.toMatchObject({ code: 'idp_tls_error', status: 502 })
+    await expect(createAuthFetch({ timeoutMs: 5000 })(`${base}/ok`)).rejects.toMatchObject({ code: 'idp_tls_error' })
+  })
+
+  it.each([
+    ['waiting for headers', '/hang'],
+    ['reading the body', '/trickle'],
+  ])('classifies a deadline passing while %s as idp_timeout (504)', async (_, path) => {
+    const fetch = createAuthFetch({ certificatePath: caPath, timeoutMs: 600 })
+    await expect(fetch(`${base}${path}`)).rejects.toMatchObject({ code: 'idp_timeout', status: 504 })
+  })
+
+  it('classifies a TLS handshake that never completes as idp_timeout (504), not unreachable', async () => {
+    for (const certificatePath of [caPath, undefined]) {
+      const fetch = createAuthFetch({ certificatePath, timeoutMs: 600 })
+      await expect(fetch(`https://localhost:${silentPort}/x`)).rejects.toMatchObject({ code: 'idp_timeout', status: 504 })
+    }
+  })
+
+  it('maps undici and Node timeout codes to idp_timeout whatever the timer that fired', () => {
+    for (const code of ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']) {
+      const error = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code }) })
+      expect(networkError(error, 'https://is.test/x').code).toBe('idp_timeout')
+    }
+    expect(networkError(new TypeError('fetch failed'), 'https://is.test/x', true).code).toBe('idp_timeout')
+  })
+
+  it('reports a closed port as idp_unreachable (502)', async () => {
+    await expect(createAuthFetch({ certificatePath: caPath, timeoutMs: 2000 })('https://localhost:1/x')).rejects.toMatchObject({ code: 'idp_unreachable', status: 502 })
+  })
+
+  it('caps the response body and never follows redirects', async () => {
+    const fetch = createAuthFetch({ certificatePath: caPath, timeoutMs: 5000 })
+    await expect(fetch(`${base}/big`)).rejects.toMatchObject({ code: 'idp_bad_response' })
+    expect((await fetch(`${base}/redirect`)).status).toBe(302)
+  })
+
+  it('refuses a certificate for another host name, and an expired one', async () => {
+    for (const variant of ['other-host', 'expired'] as const) {
+      const pems = await certificate(variant === 'other-host' ? 'other.test' : 'localhost', variant === 'expired' ? { notBeforeDate: new Date(Date.now() - 3 * 86400_000), notAfterDate: new Date(Date.now() - 86400_000) } : {})
+      const dir = mkdtempSync(join(tmpdir(), 'auth-tls-'))
+      writeFileSync(join(dir, 'ca.crt'), pems.cert)
+      const bad = createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end('{}'))
+      await new Promise<void>((resolve) => bad.listen(0, '127.0.0.1', resolve))
+      const fetch = createAuthFetch({ certificatePath: join(dir, 'ca.crt'), timeoutMs: 5000 })
+      await expect(fetch(`https://localhost:${(bad.address() as AddressInfo).port}/`)).rejects.toMatchObject({ code: 'idp_tls_error', status: 502 })
+      bad.close()
+    }
+  })
+
+  it('names a missing certificate file in a config error', () => {
+    expect(() => createAuthFetch({ certificatePath: '/nonexistent/wso2.crt', timeoutMs: 1000 })).toThrow(/AUTH_CERTIFICATE_PATH/)
+  })
+})
+
+describe('jwksFetch', () => {
+  it('passes a JWK Set and reports a non-200 or non-JWKS answer as the IS failing', async () => {
+    const fetch = jwksFetch(createAuthFetch({ certificatePath: caPath, timeoutMs: 5000 }))
+    expect((await fetch(`${base}/jwks`)).status).toBe(200)
+    await expect(fetch(`${base}/status/500`)).rejects.toMatchObject({ code: 'idp_error' })
+    await expect(fetch(`${base}/not-jwks`)).rejects.toMatchObject({ code: 'idp_bad_response' })
+  })
+})
