@@ -4,6 +4,8 @@
 import * as crypto from 'node:crypto';
 import { fetch as undiciFetch } from 'undici';
 
+import { releasableClaims } from './claim-uris.mjs';
+import { MANAGEMENT_SCOPES } from './mgmt-auth.mjs';
 import * as pages from './pages.mjs';
 import { assertWso2ClientAssertion, PKJWT_VERIFY_ALGS, wso2ClientMetadata } from './client-auth.mjs';
 import { loginPageParams, wso2InteractionPolicy } from './login-options.mjs';
@@ -30,7 +32,8 @@ const ROUTES = Object.freeze({
  * @param {any} c seed client
  */
 export function clientMetadata(c) {
-  const urls = callbackUrls(c.callback_url);
+  const code = c.grant_types.includes('authorization_code');
+  const urls = code ? callbackUrls(c.callback_url) : [];
   return {
     client_id: c.client_id,
     ...(c.public_client ? {} : { client_secret: c.client_secret }),
@@ -38,7 +41,7 @@ export function clientMetadata(c) {
     redirect_uris: urls,
     post_logout_redirect_uris: urls,
     grant_types: c.grant_types,
-    response_types: ['code'],
+    response_types: code ? ['code'] : [],
     token_endpoint_auth_method: c.public_client ? 'none' : (c.token_endpoint_auth_method || 'client_secret_basic'),
     backchannel_logout_uri: c.backchannel_logout_uri || 'https://localhost:5000/logout/backchannel',
     backchannel_logout_session_required: c.backchannel_logout_session_required !== false,
@@ -93,6 +96,7 @@ function features(is, tenant, prefix) {
     devInteractions: { enabled: false },
     dPoP: { enabled: false },
     backchannelLogout: { enabled: true },
+    clientCredentials: { enabled: true },
     revocation: { enabled: true, allowedPolicy: async () => true },
     introspection: { enabled: true, allowedPolicy: async () => true },
     userinfo: { enabled: true },
@@ -225,7 +229,7 @@ export function tenantConfig(is, t) {
     extraParams: ['fidp', 'orgId', 'org', 'orgHandle', 'orgDiscoveryType'],
     acrValues: ['acr1', 'acr2', 'acr3', 'LOA1', 'LOA2', 'LOA3'],
     claims: { ...SCOPE_CLAIMS, acr: null, sid: null, auth_time: null, iss: null, amr: null },
-    scopes: ['openid', 'offline_access', 'internal_login', ...Object.keys(SCOPE_CLAIMS)],
+    scopes: ['openid', 'offline_access', 'internal_login', ...Object.keys(SCOPE_CLAIMS), ...MANAGEMENT_SCOPES],
     conformIdTokenClaims: false,
     cookies: cookiesConfig(is.cookieKeys, suffix),
     enableHttpPostMethods: true,
@@ -236,7 +240,8 @@ export function tenantConfig(is, t) {
     async findAccount(/** @type {any} */ ctx, /** @type {string} */ sub) {
       const user = usersById.get(sub);
       if (!user) return undefined;
-      return { accountId: sub, async claims() { return { sub, ...user.claims }; } };
+      const released = releasableClaims(clientOpts(is.state, ctx.oidc?.client?.clientId), user.claims);
+      return { accountId: sub, async claims() { return { sub, ...released }; } };
     },
     interactions: {
       policy: wso2InteractionPolicy(is),
@@ -265,6 +270,7 @@ export function tenantConfig(is, t) {
       IdToken: ttl('IdToken'),
       RefreshToken: ttl('RefreshToken'),
       AuthorizationCode: ttl('AuthorizationCode'),
+      ClientCredentials: ttl('AccessToken'),
       Interaction: 3600,
       Session: 14 * 24 * 3600,
       Grant: 14 * 24 * 3600,

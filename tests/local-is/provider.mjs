@@ -70,6 +70,11 @@ function patchModels(is, t, provider) {
     const id = origAtId.call(this);
     return this.format === 'opaque' ? uuid() : id;
   };
+  const origCcId = provider.ClientCredentials.prototype.generateTokenId;
+  provider.ClientCredentials.prototype.generateTokenId = function generateTokenId() {
+    const id = origCcId.call(this);
+    return this.format === 'opaque' ? uuid() : id;
+  };
   provider.Session.prototype.ensureClientContainer = function ensureClientContainer(/** @type {string} */ clientId) {
     if (!this.sidFor(clientId)) this.sidFor(clientId, uuid());
   };
@@ -94,6 +99,7 @@ function shapeDiscovery(is, t, ctx, helpers) {
   if (ctx.status !== 200 || !ctx.body) return;
   const b = ctx.body;
   b.check_session_iframe = `${is.origin}${t.prefix}/oidc/checksession`;
+  b.registration_endpoint = `${is.origin}${t.prefix}/api/identity/oauth2/dcr/v1.1/register`;
   b.code_challenge_methods_supported = ['S256', 'plain'];
   b.id_token_signing_alg_values_supported = ['RS256'];
   b.subject_types_supported = ['public'];

@@ -1,9 +1,11 @@
 // The main request handler: request log, test-control API, WSO2 tenant resolution, JWT access token aliases,
-// scenario `before` hooks, then the authentication portal routes or the tenant's oidc-provider.
+// scenario `before` hooks, then the management APIs, the authentication portal routes or the tenant's
+// oidc-provider.
 import * as crypto from 'node:crypto';
 
 import { plainPkceToS256, prepareAuthorization } from './authorize.mjs';
 import { acceptsHtml, dispatchToProvider, kindOf, parseAuthorization, readRequestBody, send, sendHtml } from './http.mjs';
+import { dropUnauthorizedScopes, handleManagement, handleManagementControl, resetManagement } from './management.mjs';
 import * as pages from './pages.mjs';
 import { handleWso2Pages } from './pages-routes.mjs';
 import { runBefore } from './scenarios.mjs';
@@ -99,12 +101,14 @@ function discovery(t, req, res, which) {
  * @param {import('node:http').ServerResponse} res @param {string} rest @param {URL} u @param {any} body
  */
 async function dispatch(is, t, req, res, rest, u, body) {
+  if (await handleManagement(is, t, req, res, rest, u, body)) return undefined;
   if (await handleWso2Pages(is, t, req, res, rest, u, body)) return undefined;
   if (await handleScimMe(is, t, req, res, rest)) return undefined;
   const dm = /^\/oauth2\/([^/]+)\/\.well-known\/openid-configuration$/.exec(rest);
   if (dm) return discovery(t, req, res, dm[1]);
   if (rest === '/oauth2/authorize') plainPkceToS256(req, u);
   if ((rest === '/oauth2/authorize' || rest === '/oauth2/par') && await prepareAuthorization(is, t, req, res, rest, u)) return undefined;
+  dropUnauthorizedScopes(is, req, rest, body);
   if (rest.startsWith('/oauth2/') || rest.startsWith('/oidc/logout') || rest === '/.well-known/openid-configuration') {
     return dispatchToProvider(t, req, res, `${rest}${u.search}`);
   }
@@ -124,6 +128,8 @@ export function createHandler(is) {
     const body = await readRequestBody(req);
     if (u.pathname.startsWith('/__test')) {
       if (!is.testControl) return send(res, 404, { error: 'not found' });
+      if (handleManagementControl(is, req, res, u, body)) return undefined;
+      if (u.pathname === '/__test/reset' && (req.method === 'DELETE' || req.method === 'POST')) resetManagement(is);
       return handleTestControl(is, req, res, u, body);
     }
     const { tenant, rest } = resolveTenant(u.pathname);

@@ -24,6 +24,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
  * @property {boolean} backchannel_logout_session_required
  * @property {'opaque'|'jwt'} access_token_type
  * @property {Record<string, unknown>} extra_access_token_claims
+ * @property {string[]} [authorized_scopes] M2M applications: the scopes of the API resources authorized to it
  * @property {{ keys: object[] } | null} [jwks] public keys for private_key_jwt (set at run time through
  *   `PUT /__test/client/<id> {"jwks": ...}`)
  */
@@ -87,6 +88,8 @@ export const MYCLINIC_SKIP = seededClient('myclinic-skip');
 export const MYCLINIC_SPA = seededClient('myclinic-spa');
 /** Confidential client authenticating with private_key_jwt (its public key is set at run time); no secret. */
 export const MYCLINIC_PKJWT = seededClient('myclinic-pkjwt');
+/** Machine-to-machine application (client_credentials) authorized for the management APIs `npm run setup` calls. */
+export const MYCLINIC_M2M = seededClient('myclinic-setup-m2m');
 /**
  * @param {string} tenant @param {string} handle
  * @returns {Readonly<{ id: string, handle: string, name: string }>}
