@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { Agent, fetch } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../../scripts/setup/env-file.mjs';
 import { startLocalIs } from '../../local-is/index.mjs';
 import { MYCLINIC_M2M } from '../../local-is/seed/index.mjs';
@@ -30,6 +30,7 @@ beforeEach(async () => {
   await call(is, '/__test/reset', { method: 'DELETE' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-cli-'));
 });
+afterEach(() => { fs.rmSync(dir, { recursive: true, force: true }); });
 
 /**
  * Runs the CLI; `input` is piped to stdin (answers, one per line).

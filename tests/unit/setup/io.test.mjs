@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, formatError, SetupError } from '../../../scripts/setup/errors.mjs';
 import { commitFiles, readIfExists } from '../../../scripts/setup/files.mjs';
 import { basicAuth, clientBasicAuth, createHttp, describeResponse } from '../../../scripts/setup/http.mjs';
@@ -28,9 +28,13 @@ describe('prompts without a terminal', () => {
   });
 });
 
+const tmpDirs = [];
+afterAll(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+const tmpDir = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-files-')); tmpDirs.push(d); return d; };
+
 describe('files', () => {
   it('writes atomically, with the mode, skips unchanged files, leaves no temp files', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-files-'));
+    const dir = tmpDir();
     const env = path.join(dir, '.env.local');
     const cert = path.join(dir, 'certs', 'x.crt');
     expect(await commitFiles([{ path: env, content: 'A=1\n', mode: 0o600 }, { path: cert, content: 'PEM\n', mode: 0o644 }])).toEqual([env, cert]);
@@ -43,7 +47,7 @@ describe('files', () => {
   });
 
   it('when one file cannot be written, none is changed (setup_write_failed)', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-files-'));
+    const dir = tmpDir();
     fs.writeFileSync(path.join(dir, 'certs'), 'a file where a folder should be');
     const env = path.join(dir, '.env.local');
     await expect(commitFiles([{ path: env, content: 'A=1\n', mode: 0o600 }, { path: path.join(dir, 'certs', 'x.crt'), content: 'PEM', mode: 0o644 }])).rejects.toMatchObject({ code: 'setup_write_failed' });
