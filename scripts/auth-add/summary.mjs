@@ -62,7 +62,8 @@ function fileLines(plan) {
   for (const c of lib) tally.set(c.action, (tally.get(c.action) ?? 0) + 1)
   const counts = [...tally].map(([action, n]) => `${n} ${words[action]}`)
   const libDir = lib[0]?.path.replace(/\/auth\/.*$/, '/auth/') ?? 'lib/auth/'
-  const lines = [`  ${'copied'.padEnd(10)} ${libDir}  (${lib.length} files: ${counts.join(', ')})`]
+  const copied = lib.some((c) => c.action === 'create' || c.action === 'update')
+  const lines = [`  ${(copied ? 'copied' : 'unchanged').padEnd(10)} ${libDir}  (${lib.length} files: ${counts.join(', ')})`]
   for (const c of plan.changes.filter((c) => !c.lib)) {
     const note = c.note && c.action !== 'same' ? `  (${c.note})` : ''
     lines.push(`  ${words[c.action].padEnd(10)} ${c.path}${note}`)
