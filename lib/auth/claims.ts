@@ -99,6 +99,15 @@ export function userAttributes(idTokenClaims: unknown, userinfo: unknown = {}): 
   return out
 }
 
+/** JSON with object members sorted: JSON objects are unordered (RFC 8259 4). */
+function canonical(value: Claim): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
 /**
  * Userinfo claims that the ID token does not already carry with the same value, so nothing is
  * stored twice in the session.
@@ -116,7 +125,7 @@ export function userinfoExtras(idTokenClaims: unknown, userinfo: unknown): Claim
   const extras: Claims = {}
   for (const [key, value] of Object.entries(sanitizeClaims(userinfo))) {
     if (PROTOCOL_CLAIMS.has(key)) continue
-    if (Object.hasOwn(fromToken, key) && JSON.stringify(fromToken[key]) === JSON.stringify(value)) continue
+    if (Object.hasOwn(fromToken, key) && canonical(fromToken[key]) === canonical(value)) continue
     extras[key] = value
   }
   return extras

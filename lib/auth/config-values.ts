@@ -82,7 +82,8 @@ export function redactUrl(raw: string): string {
     if (url.password) url.password = '****'
     return url.href
   } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//****@')
+    // Unparsable (a password with an unencoded '/'): mask everything up to the last '@'.
+    return raw.replace(/\/\/.*@/, '//****@')
   }
 }
 

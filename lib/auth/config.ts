@@ -80,10 +80,13 @@ export interface AuthConfig {
   fingerprint: string
 }
 
-function resolveRoutes(options: AuthOptions, loginFromUrl: string | undefined): ResolvedRoutes {
+function resolveRoutes(options: AuthOptions, loginFromUrl: Source | undefined): ResolvedRoutes {
   const r = options.routes ?? {}
+  // A login route taken from AUTH_LOGIN_CALLBACK_URL is reported under that name.
+  const loginName = r.login === undefined && loginFromUrl ? loginFromUrl.name : 'routes.login'
+  const names: Record<string, string> = { login: loginName }
   const routes: ResolvedRoutes = {
-    login: path({ value: r.login ?? loginFromUrl, name: 'routes.login' }, '/login')!,
+    login: path({ value: r.login ?? loginFromUrl?.value, name: loginName }, '/login')!,
     refresh: path({ value: r.refresh, name: 'routes.refresh' }, '/login/refresh')!,
     logout: path({ value: r.logout, name: 'routes.logout' }, '/logout')!,
     backchannelLogout: path({ value: r.backchannelLogout, name: 'routes.backchannelLogout' }, '/logout/backchannel')!,
@@ -93,9 +96,10 @@ function resolveRoutes(options: AuthOptions, loginFromUrl: string | undefined): 
   const seen = new Map<string, string>()
   for (const [name, value] of Object.entries(routes)) {
     if (value === null) continue
-    if (value === '/') throw new ConfigError(`routes.${name}`, 'must not be / (the guard protects it)')
+    const label = names[name] ?? `routes.${name}`
+    if (value === '/') throw new ConfigError(label, 'must not be / (the guard protects it)')
     const other = seen.get(value)
-    if (other) throw new ConfigError(`routes.${name}`, `is the same path as routes.${other} ("${value}")`)
+    if (other) throw new ConfigError(label, `is the same path as ${names[other] ?? `routes.${other}`} ("${value}")`)
     seen.set(value, name)
   }
   return routes
@@ -178,7 +182,7 @@ export function resolveConfig(options: AuthOptions, env: AuthEnv): AuthConfig {
   const secure = new URL(clientHost).protocol === 'https:'
   const loginUrlSource = pick(o.loginCallbackUrl, 'loginCallbackUrl', env, 'AUTH_LOGIN_CALLBACK_URL')
   const explicitLoginUrl = httpsUrl(loginUrlSource)
-  const routes = resolveRoutes(o, explicitLoginUrl ? new URL(explicitLoginUrl).pathname : undefined)
+  const routes = resolveRoutes(o, explicitLoginUrl ? { value: new URL(explicitLoginUrl).pathname, name: loginUrlSource.name } : undefined)
   const loginCallbackUrl = explicitLoginUrl ?? `${appOrigin}${routes.login}`
   if (new URL(loginCallbackUrl).pathname !== routes.login) {
     throw new ConfigError(loginUrlSource.name, `must end in routes.login ("${routes.login}"), got "${loginCallbackUrl}"`)
@@ -240,7 +244,7 @@ export function resolveConfig(options: AuthOptions, env: AuthEnv): AuthConfig {
     certificatePath: text(pick(o.certificatePath, 'certificatePath', env, 'AUTH_CERTIFICATE_PATH')),
     scope: scope.split(/\s+/).join(' '),
     par: oneOf(pick(o.par, 'par', env, 'AUTH_PAR'), ['auto', 'on', 'off'] as const, 'off'),
-    signUpUrl: signUpUrl(pick(o.signUp, 'signUp', env, 'AUTH_SIGNUP'), serverOrigin, tenantPath, clientId, name, loginCallbackUrl),
+    signUpUrl: signUpUrl(pick(o.signUp, 'signUp', env, 'AUTH_SIGNUP'), serverOrigin, tenantPath, clientId, name),
     httpTimeoutMs: seconds(pick(o.httpTimeout, 'httpTimeout', env, 'AUTH_HTTP_TIMEOUT'), 10, 1) * 1000,
     discoveryTtl: seconds(pick(o.discoveryTtl, 'discoveryTtl', env, 'AUTH_DISCOVERY_TTL'), 600, 0),
     redisUrl: redis,
@@ -268,9 +272,13 @@ export function resolveConfig(options: AuthOptions, env: AuthEnv): AuthConfig {
 /**
  * The self-registration URL. WSO2 IS and Asgardeo serve it at
  * `{accounts host}{tenant}/accountrecoveryendpoint/register.do` with the application's `client_id`
- * and `sp` (its name at the IS), and send the user back to `callback` when done.
+ * and `sp` (its name at the IS). After registering, WSO2 sends the user to the application's
+ * Access URL (set it to the app's login route in the Console); a `callback` outside the IS is
+ * refused by WSO2's default callback rule, so none is sent.
+ *
+ * @see https://is.docs.wso2.com/en/latest/guides/account-configurations/user-onboarding/self-registration/
  */
-function signUpUrl(source: Source, serverOrigin: string, tenantPath: string, clientId: string, sp: string, callback: string): string | null {
+function signUpUrl(source: Source, serverOrigin: string, tenantPath: string, clientId: string, sp: string): string | null {
   const raw = source.value
   if (raw === undefined || raw === false || raw === 'off' || raw === '') return null
   if (raw === true || raw === 'on') {
@@ -279,7 +287,6 @@ function signUpUrl(source: Source, serverOrigin: string, tenantPath: string, cli
     const url = new URL(`${origin}${tenantPath}/accountrecoveryendpoint/register.do`)
     url.searchParams.set('client_id', clientId)
     url.searchParams.set('sp', sp)
-    url.searchParams.set('callback', callback)
     return url.href
   }
   return httpsUrl(source) ?? null

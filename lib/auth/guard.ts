@@ -19,7 +19,7 @@ import { parseCookies } from './cookies'
 import { errorPageHtml, htmlResponse, NO_STORE, type PageContext } from './html'
 import { authRoutePaths, fetchSite, isDocumentRequest, isPublicPath } from './requests'
 import { safeReturnTo } from './redirect'
-import { needsRefresh, nowSeconds } from './session'
+import { needsRefresh } from './session'
 import { activityCookie, clearSessionCookies, forwardedCookieHeader, hasSessionCookies, readCookieSession, touchInterval, type CookieSession } from './session-cookies'
 
 /** What the guard decided. */
@@ -80,7 +80,7 @@ export async function evaluateGuard(request: Request, config: AuthConfig, now = 
   const { record, activity } = current
   const held = activity?.holdUntil !== undefined && activity.holdUntil > now
   const site = fetchSite(request)
-  if (record.tokens && !held && needsRefresh(record.tokens, config.session, nowSeconds()) && isDocumentRequest(request) && site !== 'cross-site' && site !== 'same-site') {
+  if (record.tokens && !held && needsRefresh(record.tokens, config.session, Math.floor(now / 1000)) && isDocumentRequest(request) && site !== 'cross-site' && site !== 'same-site') {
     const location = new URL(config.routes.refresh, config.appOrigin)
     location.searchParams.set('returnTo', requestPath(request, config))
     return { kind: 'redirect', location: location.href, setCookies: [] }

@@ -133,6 +133,9 @@ export function createAuth(options: AuthOptions = {}): Auth {
    * which answers with the coded `config_invalid` page (never Next's generic 500).
    */
   const runtime = async () => {
+    // Reading the request first makes a page that calls these dynamic: `next build` must never
+    // prerender the redirect that an unconfigured build environment would produce.
+    await (await import('next/headers')).headers()
     const api = await nodeOnly()
     const rt = api.loadRuntime(options, config)
     if (rt instanceof Response) return (await import('next/navigation')).redirect(routes().login)

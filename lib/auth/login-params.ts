@@ -106,7 +106,7 @@ export function loginParamsFromQuery(query: URLSearchParams): LoginParams {
   for (const name of new Set(query.keys())) {
     if (query.getAll(name).length > 1) throw invalid(`parameter ${name} repeated`)
     if (OWN.has(name)) continue
-    const field = (FIELDS as Record<string, { key: string; max: number }>)[name]
+    const field = Object.hasOwn(FIELDS, name) ? (FIELDS as Record<string, { key: string; max: number }>)[name] : undefined
     if (!field) throw invalid(`unknown login parameter ${name.slice(0, 40)}`)
     const value = query.get(name)!
     if (field.key === 'maxAge') {

@@ -35,7 +35,7 @@ function under(pathname: string, base: string): boolean {
 export function isPublicPath(pathname: string, config: Pick<AuthConfig, 'routes' | 'publicPaths'>): boolean {
   if (authRoutePaths(config).some((route) => under(pathname, route))) return true
   if (config.routes.signIn && under(pathname, config.routes.signIn)) return true
-  return config.publicPaths.some((p) => (p.endsWith('/*') ? under(pathname, p.slice(0, -2) || '/') : pathname === p))
+  return config.publicPaths.some((p) => (p === '/*' ? true : p.endsWith('/*') ? under(pathname, p.slice(0, -2)) : pathname === p))
 }
 
 /**

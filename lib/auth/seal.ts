@@ -49,8 +49,24 @@ function isEmpty(data: unknown): boolean {
   return typeof data === 'object' && data !== null && Object.keys(data).length === 0
 }
 
-const UNSEAL_CACHE_SIZE = 2000
 const UNSEAL_CACHE_MS = 60_000
+
+/**
+ * When a seal stops being valid (milliseconds), from its expiration field: a remembered open never
+ * outlives it. 0 when the seal has no expiry.
+ */
+export function sealExpiry(value: string): number {
+  const expiry = Number(value.split('*')[5])
+  return Number.isFinite(expiry) && expiry > 0 ? expiry : 0
+}
+
+/** How long an open of `value` may be remembered: a minute, and never past the seal's expiry. */
+export function memoUntil(value: string, now = Date.now()): number {
+  const expiry = sealExpiry(value)
+  return expiry ? Math.min(now + UNSEAL_CACHE_MS, expiry) : now + UNSEAL_CACHE_MS
+}
+
+const UNSEAL_CACHE_SIZE = 2000
 type Cached = { data: unknown; until: number; secrets: readonly string[] }
 const unsealCache = processSingleton('unseal-cache', () => new Map<string, Cached>())
 
@@ -84,7 +100,7 @@ export async function unseal<T>(value: string, secrets: readonly string[], ttl: 
     // iron-session reports a wrong secret, a bad MAC or an expired seal as `{}`: try the next secret.
     if (isEmpty(data) || !accept(data)) continue
     if (unsealCache.size >= UNSEAL_CACHE_SIZE) unsealCache.delete(unsealCache.keys().next().value!)
-    unsealCache.set(value, { data, until: Date.now() + UNSEAL_CACHE_MS, secrets })
+    unsealCache.set(value, { data, until: memoUntil(value), secrets })
     return data
   }
   return null

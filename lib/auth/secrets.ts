@@ -22,6 +22,8 @@ const WORDS = [
   'admin', 'letmein', 'qwerty', 'asdf', 'welcome', 'master', 'login', 'token', 'cookie', 'super', 'replace',
   'your', 'here', 'insert', 'todo', 'foobar', 'hello', 'world', 'local', 'localhost', 'dev', 'prod', 'key',
   'private', 'auth', 'random', 'string', 'value', 'iron', 'next', 'app', 'abc', 'xyz', 'qwe', 'zxc',
+  'this', 'that', 'very', 'long', 'prod', 'production', 'staging', 'company', 'project', 'dragon', 'monkey',
+  'football', 'iloveyou', 'sunshine', 'shadow', 'summer', 'winter', 'spring', 'autumn', 'love', 'user', 'pass',
 ]
 
 function poolBits(secret: string): number {
@@ -42,6 +44,15 @@ function backReference(s: string, i: number): number {
     if (n > best) best = n
   }
   return best
+}
+
+/** Bits per letter inside a run of same-case letters: natural language carries about this much. */
+const WORD_LETTER_BITS = 2.5
+
+/** Length of a word-like run at `i` (a capital then three or more lower-case letters, or four or more same-case letters), or 0. */
+function letterRunAt(secret: string, i: number): number {
+  const match = /^(?:[A-Z]?[a-z]{3,}|[A-Z]{4,})/.exec(secret.slice(i, i + 64))
+  return match ? match[0].length : 0
 }
 
 function wordAt(lower: string, i: number): number {
@@ -65,6 +76,13 @@ export function estimateEntropyBits(input: string): number {
   const secret = input.slice(0, 256)
   const perChar = poolBits(secret)
   const lower = secret.toLowerCase()
+  // Letters after the first of a word-like run; the first letter of a word carries full entropy.
+  const inWord: boolean[] = []
+  for (let j = 0; j < secret.length; ) {
+    const run = letterRunAt(secret, j)
+    for (let k = 1; k < run; k++) inWord[j + k] = true
+    j += Math.max(run, 1)
+  }
   let bits = 0
   let i = 0
   while (i < secret.length) {
@@ -84,7 +102,12 @@ export function estimateEntropyBits(input: string): number {
     const delta = secret.charCodeAt(i) - prev
     const prevDelta = i >= 2 ? prev - secret.charCodeAt(i - 2) : NaN
     // A repeated character, or one that continues an ascending or descending run ("abc", "987").
-    bits += i > 0 && (delta === 0 || (Math.abs(delta) === 1 && delta === prevDelta)) ? 1 : perChar
+    const cost = i > 0 && (delta === 0 || (Math.abs(delta) === 1 && delta === prevDelta)) ? 1 : perChar
+    // Word-like runs ("correcthorse", "supersecret"): random base64 rarely has four same-case letters
+    // in a row, phrases always do.
+    // A separator used again ("my-super-secret-key"): cheap to guess once the first is known.
+    const separator = /[^A-Za-z0-9]/.test(secret[i]) && secret.lastIndexOf(secret[i], i - 1) >= 0
+    bits += inWord[i] ? Math.min(cost, WORD_LETTER_BITS) : separator ? Math.min(cost, 2) : cost
     i++
   }
   return bits

@@ -7,7 +7,7 @@
  */
 import { deflate, inflate, packToken, unpackToken, type PackedToken } from './pack'
 import type { SessionSettings } from './config'
-import { seal, unseal } from './seal'
+import { memoUntil, seal, unseal } from './seal'
 import { processSingleton } from './singleton'
 import { isTokenSet, type SessionRecord, type TokenSet } from './session'
 import type { Claims } from './claims'
@@ -67,12 +67,12 @@ export interface StoredSession {
 
 /** Shape check of a stored session. */
 export function isStoredSession(value: unknown): value is StoredSession {
-  return isRecord(value) && isTokenSet(value.tokens) && (value.extras === undefined || isRecord(value.extras))
+  return isRecord(value) && value.v === undefined && isTokenSet(value.tokens) && (value.extras === undefined || isRecord(value.extras))
 }
 
 const isAny = (value: unknown): value is unknown => value !== undefined && value !== null
 
-const decoded = processSingleton('session-decoded', () => new Map<string, { record: SessionRecord | StoredSession; until: number }>())
+const decoded = processSingleton('session-decoded', () => new Map<string, { record: SessionRecord | StoredSession; until: number; secrets: readonly string[] }>())
 
 /**
  * Seals a session record (or a stored session) compactly.
@@ -99,13 +99,13 @@ export async function openSession<T extends SessionRecord | StoredSession>(
   accept: (data: unknown) => data is T,
 ): Promise<T | null> {
   const hit = decoded.get(value)
-  if (hit && hit.until > Date.now()) return accept(hit.record) ? (hit.record as T) : null
+  if (hit && hit.until > Date.now() && hit.secrets === settings.secrets) return accept(hit.record) ? (hit.record as T) : null
   const raw = await unseal(value, settings.secrets, settings.maxAge + 60, isAny)
   if (raw === null) return null
   const data = await expand(raw)
   if (!accept(data)) return null
   if (decoded.size >= 2000) decoded.delete(decoded.keys().next().value!)
-  decoded.set(value, { record: data, until: Date.now() + 60_000 })
+  decoded.set(value, { record: data, until: memoUntil(value), secrets: settings.secrets })
   return data
 }
 

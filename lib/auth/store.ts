@@ -93,7 +93,9 @@ export class MemoryStore implements AuthStore {
   }
 
   async setIfAbsent(key: string, value: string, ttl: number): Promise<boolean> {
-    if ((await this.get(key)) !== null) return false
+    // Synchronous check and write: no await between them, so concurrent callers cannot both win.
+    const entry = this.entries.get(key)
+    if (entry && entry.expires > this.now()) return false
     this.put(key, value, ttl)
     return true
   }

@@ -82,8 +82,6 @@ export const config = {
 export function signInPageFile(authSpec) {
   return `import { auth } from '${authSpec}'
 
-export const dynamic = 'force-dynamic'
-
 /** The public sign-in page: the guard sends visitors without a session here, and the identity server sends them back here after logout. */
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams
