@@ -1,7 +1,12 @@
 import type { Metadata } from 'next'
 import { decodeJwt, type JWTPayload } from 'jose'
+import Link from 'next/link'
 import { auth } from '@/auth'
+import { checkProfile } from '@/app/actions'
 import { claimLabel, claimValue, TIME_CLAIMS } from '@/components/claims'
+import { ProfileCheckButton } from '@/components/profile-check'
+import { loadScimProfile, type ScimUser } from '@/components/scim'
+import { SessionStatus } from '@/components/session-status'
 import { KeyValueTable } from '@/components/key-value-table'
 import { Countdown, LocalTime } from '@/components/local-time'
 import { SecretToken } from '@/components/secret-token'
@@ -35,6 +40,43 @@ function ClaimCell({ claim, value }: { claim: string; value: unknown }) {
   return <>{claimValue(value)}</>
 }
 
+function emails(user: ScimUser): string {
+  return (user.emails ?? []).map((e) => (typeof e === 'string' ? e : e.value ?? '')).filter(Boolean).join(', ')
+}
+
+/** The profile the IS's SCIM API returns for the access token (the dashboard's API call). */
+async function ScimCard() {
+  const result = await loadScimProfile()
+  return (
+    <section aria-labelledby="scim-title" className="card card-body min-w-0" data-testid="scim" data-status={result.status}>
+      <h2 id="scim-title" className="text-lg font-semibold">Your profile at the identity server</h2>
+      <p className="muted mt-1 text-sm">Read from its SCIM 2.0 API (<code className="font-mono">/scim2/Me</code>) with your access token.</p>
+      {result.ok ? (
+        <KeyValueTable testId="scim-profile" caption="SCIM profile" keyHeader="Field" keyColumnClass="w-2/5">
+          {[
+            ['User name', result.user.userName],
+            ['Name', [result.user.name?.givenName, result.user.name?.familyName].filter(Boolean).join(' ')],
+            ['Email', emails(result.user)],
+            ['User ID', result.user.id],
+          ]
+            .filter(([, value]) => value)
+            .map(([label, value]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                <td>{value}</td>
+              </tr>
+            ))}
+        </KeyValueTable>
+      ) : (
+        <p role="alert" data-testid="scim-error" className="mt-4 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+          {result.reason} (HTTP {result.status})
+        </p>
+      )}
+      <ProfileCheckButton action={checkProfile} />
+    </section>
+  )
+}
+
 /** The dashboard (the seed's dashboard.html): user card, attributes, tokens and ID token claims, behind the guard. */
 export default async function DashboardPage() {
   const session = await auth.requireSession()
@@ -65,6 +107,11 @@ export default async function DashboardPage() {
             <p className="muted mt-1 text-sm">
               <span aria-hidden="true" className="mr-1.5 inline-block size-2 rounded-full bg-emerald-600 align-middle dark:bg-emerald-400" />
               Signed in through <span className="font-medium text-slate-900 dark:text-slate-100">{issuerHost}</span>
+            </p>
+            <SessionStatus />
+            <p className="mt-1 text-sm">
+              <Link href="/records" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-400">Medical records</Link>
+              <span className="muted"> (asks you to sign in again after 5 minutes)</span>
             </p>
           </div>
         </div>
@@ -124,6 +171,8 @@ export default async function DashboardPage() {
           </section>
         </div>
       </div>
+
+      <ScimCard />
 
       <section aria-labelledby="claims-title" className="card card-body min-w-0">
         <h2 id="claims-title" className="text-lg font-semibold">ID token claims</h2>

@@ -8,20 +8,31 @@ import { useEffect, useState } from 'react'
  * switches to local time.
  */
 
-function utc(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+/** A time the identity server sent can be anything: only times a Date can hold are shown as dates. */
+function validDate(seconds: number): Date | null {
+  const date = new Date(seconds * 1000)
+  return Number.isFinite(seconds) && Number.isFinite(date.getTime()) ? date : null
 }
 
-function local(seconds: number): string {
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(seconds * 1000))
+function utc(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+}
+
+function local(date: Date): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(date)
 }
 
 /** A `<time>` showing a timestamp (seconds since the epoch) as a local date and time. */
 export function LocalTime({ seconds }: { seconds: number }) {
-  const [text, setText] = useState(() => utc(seconds))
-  useEffect(() => setText(local(seconds)), [seconds])
+  const date = validDate(seconds)
+  const [text, setText] = useState(() => (date ? utc(date) : String(seconds)))
+  useEffect(() => {
+    const d = validDate(seconds)
+    setText(d ? local(d) : String(seconds))
+  }, [seconds])
+  if (!date) return <span title="Not a valid time">{String(seconds)}</span>
   return (
-    <time dateTime={new Date(seconds * 1000).toISOString()} suppressHydrationWarning>
+    <time dateTime={date.toISOString()} suppressHydrationWarning>
       {text}
     </time>
   )
@@ -47,6 +58,7 @@ export function Countdown({ until }: { until: number }) {
     const interval = setInterval(() => setNow(Date.now()), 1000)
     return () => clearInterval(interval)
   }, [])
+  if (!validDate(until)) return <span className="muted">Expiry unknown</span>
   if (now === null) return <span className="muted">Expires <LocalTime seconds={until} /></span>
   const ms = until * 1000 - now
   if (ms <= 0) {

@@ -15,6 +15,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams
   const returnTo = typeof params.returnTo === 'string' ? params.returnTo : undefined
   const loginHref = auth.signInUrl({ returnTo })
+  const signUpHref = auth.signUpUrl()
   const session = await auth.getSession()
   const ended = params.reason === 'session_ended'
 
@@ -43,11 +44,28 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
                 Continue as {session.username}
               </a>
             ) : (
-              <a href={loginHref} className="btn btn-primary w-full px-8 sm:w-auto">
-                Login
-              </a>
+              <div className="flex flex-wrap items-center gap-3">
+                <a href={loginHref} className="btn btn-primary w-full px-8 sm:w-auto">
+                  Login
+                </a>
+                {signUpHref ? (
+                  <a href={signUpHref} className="btn btn-secondary w-full sm:w-auto">
+                    Create account
+                  </a>
+                ) : null}
+              </div>
             )}
           </div>
+          {session ? null : (
+            <form method="get" action="/login" className="mt-6 flex flex-wrap items-end gap-2" aria-labelledby="org-title">
+              <label className="flex min-w-0 flex-col gap-1 text-sm">
+                <span id="org-title" className="font-medium">Sign in with your organization</span>
+                <input name="org" required maxLength={64} placeholder="Organization name" className="min-h-11 rounded-lg border border-slate-300 bg-white px-3 dark:border-slate-600 dark:bg-slate-900" />
+              </label>
+              {returnTo ? <input type="hidden" name="returnTo" value={returnTo} /> : null}
+              <button type="submit" className="btn btn-secondary">Continue</button>
+            </form>
+          )}
           <p className="muted mt-6 flex gap-2 text-sm">
             <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-0.5 size-4 shrink-0 fill-current">
               <path d="M10 1 3 4v5c0 4.4 3 8.4 7 9.5 4-1.1 7-5.1 7-9.5V4l-7-3Zm3.7 6.7-4.5 4.5a1 1 0 0 1-1.4 0l-2-2a1 1 0 1 1 1.4-1.4l1.3 1.3 3.8-3.8a1 1 0 0 1 1.4 1.4Z" />
