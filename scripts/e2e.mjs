@@ -1,21 +1,14 @@
 /**
  * `npm run test:e2e`: one production build for every spec, then Playwright (which starts the local
- * IS and the app, see playwright.config.ts). The build is reused when no source file is newer.
+ * IS and the app, see playwright.config.ts). The build is reused while its inputs are unchanged
+ * (a fingerprint of their content, see build-inputs.mjs).
  * Extra arguments go to `playwright test` (e.g. `npm run test:e2e -- tests/e2e/login.spec.ts`).
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildFingerprint } from './build-inputs.mjs'
 import { ensureAppCertificate, ROOT } from './certs.mjs'
-
-const SOURCES = ['app', 'lib', 'public', 'middleware.ts', 'instrumentation.ts', 'instrumentation-node.ts', 'next.config.mjs', 'package-lock.json', 'postcss.config.mjs']
-
-function newest(path) {
-  if (!existsSync(path)) return 0
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))))
-}
 
 function run(command, args, env = {}) {
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } })
@@ -23,11 +16,13 @@ function run(command, args, env = {}) {
 }
 
 await ensureAppCertificate()
-const buildId = join(ROOT, '.next', 'BUILD_ID')
-const stale = !existsSync(buildId) || Math.max(...SOURCES.map((s) => newest(join(ROOT, s)))) > statSync(buildId).mtimeMs
-if (stale || process.env.E2E_REBUILD === '1') {
+const stamp = join(ROOT, '.next', 'e2e-build-inputs')
+const fingerprint = buildFingerprint(ROOT)
+const built = existsSync(join(ROOT, '.next', 'BUILD_ID')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint
+if (!built || process.env.E2E_REBUILD === '1') {
   console.log('[e2e] building the app once for all specs')
   run(process.execPath, [join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], { NODE_ENV: 'production' })
+  writeFileSync(stamp, fingerprint)
 } else {
   console.log('[e2e] reusing the existing production build (.next)')
 }
