@@ -29,6 +29,7 @@ import { safeReturnTo } from './redirect'
 import { authRoutePaths } from './requests'
 import type { AuthOptions } from './options'
 import type { Session } from './session'
+import { warnIfMemoryStore } from './store'
 
 export { AuthError, ERRORS, isAuthError, type AuthErrorCode, type ErrorInfo } from './errors'
 export { ConfigError, type AuthConfig } from './config'
@@ -196,7 +197,11 @@ export function createAuth(options: AuthOptions = {}): Auth {
     },
     signOutUrl: () => routes().logout,
     signUpUrl: () => config().signUpUrl,
-    checkConfig: config,
+    checkConfig() {
+      const resolved = config()
+      warnIfMemoryStore(resolved.appName, resolved.revocationStore)
+      return resolved
+    },
   }
 }
 

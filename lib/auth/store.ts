@@ -37,6 +37,22 @@ export interface AuthStore {
   getMany?(keys: string[]): Promise<(string | null)[]>
 }
 
+/**
+ * Says once per app and process that revocations kept in memory do not last: a restart forgets
+ * every logout, and other instances never see them. Called at start-up (`checkConfig()`) and when
+ * the memory store is first used.
+ *
+ * @param appName - The app.
+ * @param store - The configured revocation store.
+ */
+export function warnIfMemoryStore(appName: string, store: unknown): void {
+  if (store !== 'memory' || process.env.NODE_ENV !== 'production') return
+  const warned = ((globalThis as Record<symbol, Set<string> | undefined>)[Symbol.for('lib-auth.memory-warned')] ??= new Set())
+  if (warned.has(appName)) return
+  warned.add(appName)
+  console.warn('[auth] revocations and refresh locks are kept in process memory: a restart forgets logouts, and other instances never see them. Set REDIS_URL for production.')
+}
+
 /** Several values, with one round trip when the store supports it. */
 export async function getMany(store: AuthStore, keys: string[]): Promise<(string | null)[]> {
   if (store.getMany) return store.getMany(keys)

@@ -14,7 +14,7 @@ import type { AuthConfig } from '../config'
 import { redactUrl } from '../config'
 import { AuthError } from '../errors'
 import { processSingleton } from '../singleton'
-import { MemoryStore, type AuthStore } from '../store'
+import { MemoryStore, warnIfMemoryStore, type AuthStore } from '../store'
 
 /** A Redis call that takes longer than this fails. */
 export const REDIS_TIMEOUT_MS = 2000
@@ -136,9 +136,7 @@ class LazyRedisStore implements AuthStore {
  */
 function memoryStore(appName: string): MemoryStore {
   return processSingleton(`memory-store:${appName}`, () => {
-    if (process.env.NODE_ENV === 'production') {
-      console.warn('[auth] revocations and refresh locks are kept in process memory: a restart forgets logouts, and other instances never see them. Set REDIS_URL for production.')
-    }
+    warnIfMemoryStore(appName, 'memory')
     return new MemoryStore()
   })
 }
