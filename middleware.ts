@@ -8,7 +8,8 @@ import { auth } from './auth'
 export const middleware = auth.middleware
 
 export const config = {
-  // Everything except Next's static files, the files in public/ and the back-channel logout
-  // receiver (middleware would buffer its body). The auth routes pass inside the guard.
-  matcher: ['/((?!_next/static|_next/image|favicon\\.ico|logo\\.svg|robots\\.txt|logout/backchannel).*)'],
+  // Everything except Next's static files, the files in public/, the back-channel logout receiver
+  // (middleware would buffer its body) and /login, /login/refresh: the guard would only pass them
+  // through, and skipping it saves every login a middleware run. /logout passes inside the guard.
+  matcher: ['/((?!_next/static|_next/image|favicon\\.ico|logo\\.svg|robots\\.txt|logout/backchannel|login(?:/refresh)?$).*)'],
 }

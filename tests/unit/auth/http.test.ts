@@ -50,6 +50,16 @@ beforeAll(async () => {
       return res.end('down')
     }
     if (req.url === '/not-jwks') return res.end('<html>')
+    if (req.url === '/echo') {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        res.setHeader('set-cookie', ['a=1', 'b=2'])
+        res.setHeader('content-type', 'application/json')
+        res.end(JSON.stringify({ method: req.method, type: req.headers['content-type'], auth: req.headers.authorization, body: Buffer.concat(chunks).toString() }))
+      })
+      return
+    }
     res.setHeader('content-type', 'application/json')
     res.end(req.url === '/jwks' ? '{"keys":[]}' : '{"ok":true}')
   })
@@ -68,6 +78,20 @@ afterAll(() => {
 })
 
 describe('createAuthFetch (certificate_path, timeouts, caps)', () => {
+  it('sends the method, headers and body the way fetch would (forms, JSON, FormData) and keeps repeated response headers', async () => {
+    const fetch = createAuthFetch({ certificatePath: caPath, timeoutMs: 5000 })
+    const form = await fetch(`${base}/echo`, { method: 'POST', headers: new Headers({ authorization: 'Basic eDp5' }), body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'r t' }) })
+    expect(await form.json()).toEqual({ method: 'POST', type: 'application/x-www-form-urlencoded;charset=UTF-8', auth: 'Basic eDp5', body: 'grant_type=refresh_token&refresh_token=r+t' })
+    expect(form.headers.getSetCookie()).toEqual(['a=1', 'b=2'])
+    const json = await fetch(`${base}/echo`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"x":1}' })
+    expect(await json.json()).toMatchObject({ method: 'PATCH', type: 'application/json', body: '{"x":1}' })
+    const data = new FormData()
+    data.set('name', 'value')
+    const multipart = (await (await fetch(`${base}/echo`, { method: 'POST', body: data })).json()) as { type: string; body: string }
+    expect(multipart.type).toMatch(/^multipart\/form-data; boundary=/)
+    expect(multipart.body).toContain('value')
+  })
+
   it('trusts the configured certificate in addition to the public CAs', async () => {
     const fetch = createAuthFetch({ certificatePath: caPath, timeoutMs: 5000 })
     const response = await fetch(`${base}/ok`)
