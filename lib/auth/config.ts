@@ -171,7 +171,7 @@ function store<T extends string>(source: Source, allowed: readonly T[], fallback
  * @throws {ConfigError} naming the first invalid setting.
  * @example
  * ```ts
- * const config = resolveConfig({ appName: 'myclinic' }, readEnv())
+ * const config = resolveConfig({ appName: 'shop' }, readEnv())
  * ```
  */
 export function resolveConfig(options: AuthOptions, env: AuthEnv): AuthConfig {

@@ -105,7 +105,7 @@ function nodeOnly(): Promise<typeof import('./server/api')> {
  * @example
  * ```ts
  * export const auth = createAuth({
- *   appName: 'myclinic',
+ *   appName: 'shop',
  *   routes: { signIn: '/signin' },
  *   hooks: { onLogin: ({ session }) => console.info('login', session.sub) },
  * })

@@ -60,7 +60,7 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'p
  * ```ts
  * // auth.ts
  * import { createAuth } from '@/lib/auth'
- * export const auth = createAuth({ appName: 'myclinic', routes: { signIn: '/signin' } })
+ * export const auth = createAuth({ appName: 'shop', routes: { signIn: '/signin' } })
  * ```
  */
 export interface AuthOptions {
