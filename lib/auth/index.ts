@@ -70,23 +70,104 @@ export interface Auth {
   middleware: Handler
   /** The guard for `proxy.ts` (Node), with revocation checks and inline refresh: `export const proxy = auth.proxy`. */
   proxy: Handler
-  /** The current session, or null. Refreshes a due access token. */
+  /**
+   * The current session, or null; checks revocation and refreshes a due access token.
+   * @param options - `refresh: false` reads without refreshing.
+   * @returns The session (`username`, `user`, `accessToken`, `expiresAt`) or null.
+   * @example
+   * ```ts
+   * const session = await auth.getSession()
+   * if (!session) return <a href={auth.signInUrl()}>Sign in</a>
+   * ```
+   */
   getSession(options?: { refresh?: boolean }): Promise<Session | null>
-  /** The current session; redirects to sign-in without one, and runs a step-up login when asked. */
+  /**
+   * The current session; without one, redirects to sign-in. With `maxAge` or `acr`, a session that
+   * is too old or too weak runs a step-up login (OIDC Core 3.1.2.1 `max_age`, `acr_values`).
+   * @param options - `returnTo`, and the step-up requirements `maxAge` (seconds) and `acr`.
+   * @returns The session.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+   * @example
+   * ```ts
+   * const session = await auth.requireSession({ maxAge: 300 }) // signed in at most 5 minutes ago
+   * ```
+   */
   requireSession(options?: RequireSessionOptions): Promise<Session>
-  /** Whether a user is signed in (the WSO2 Python SDK's `is_session_data_available`). */
+  /**
+   * Whether a user is signed in (the WSO2 Python SDK's `is_session_data_available`).
+   * @returns True with a valid, unrevoked session.
+   * @example
+   * ```ts
+   * const signedIn = await auth.isAuthenticated()
+   * ```
+   */
   isAuthenticated(): Promise<boolean>
-  /** A valid access token, refreshed when due; throws `login_required` or `session_expired`. */
+  /**
+   * A valid access token, refreshed when due (race-free within the process and, with Redis,
+   * across instances). In route handlers and server actions the refreshed session is written back;
+   * in Server Components it is kept server-side until a response can write it.
+   * @returns The access token.
+   * @throws {AuthError} `login_required` without a session, `session_expired` when the IS refused the refresh.
+   * @example
+   * ```ts
+   * const token = await auth.getAccessToken()
+   * await fetch('https://api.example.com/orders', { headers: { authorization: `Bearer ${token}` } })
+   * ```
+   */
   getAccessToken(): Promise<string>
-  /** `fetch` with the access token; calls to the IS trust its certificate. */
+  /**
+   * `fetch` with `Authorization: Bearer <access token>` (see {@link Auth.getAccessToken}). A
+   * relative URL and calls to the IS's origin go through the fetch that trusts the IS certificate.
+   * @param input - The API URL (relative URLs resolve against the IS origin).
+   * @param init - As for `fetch`.
+   * @returns The API's response.
+   * @example
+   * ```ts
+   * const me = await (await auth.apiFetch('/scim2/Me')).json()
+   * ```
+   */
   apiFetch(input: string | URL, init?: RequestInit): Promise<Response>
-  /** The login URL, with authorization parameters: `auth.signInUrl({ prompt: 'login', returnTo: '/x' })`. */
+  /**
+   * The login URL, with authorization parameters from the allow-list.
+   * @param params - `prompt`, `maxAge`, `loginHint`, `uiLocales`, `acrValues`, `fidp`, `orgId`, `org`, `returnTo`.
+   * @returns A same-origin path like `/login?prompt=login&returnTo=%2Fx`.
+   * @throws {AuthError} `login_param_invalid` for a value out of bounds.
+   * @example
+   * ```tsx
+   * <a href={auth.signInUrl({ prompt: 'login', returnTo: '/records' })}>Sign in again</a>
+   * ```
+   */
   signInUrl(params?: LoginParams & { returnTo?: string }): string
-  /** The logout route (POST a form to it). */
+  /**
+   * The logout route; POST a form to it (a link would get a confirmation page).
+   * @returns The path, like `/logout`.
+   * @example
+   * ```tsx
+   * <form method="post" action={auth.signOutUrl()}><button>Logout</button></form>
+   * ```
+   */
   signOutUrl(): string
-  /** The IS self-registration page, or null when sign-up is off. */
+  /**
+   * The IS self-registration page, or null when sign-up is off (`signUp` / `AUTH_SIGNUP`).
+   * @returns The URL or null.
+   * @example
+   * ```tsx
+   * const signUp = auth.signUpUrl()
+   * {signUp && <a href={signUp}>Create account</a>}
+   * ```
+   */
   signUpUrl(): string | null
-  /** Validates the configuration now (for start-up checks); throws a `ConfigError` naming the setting. */
+  /**
+   * Validates the configuration now, for a start-up check (warns once when revocations live in
+   * process memory).
+   * @returns The resolved configuration.
+   * @throws {ConfigError} naming the first invalid setting.
+   * @example
+   * ```ts
+   * // instrumentation.ts
+   * export async function register() { (await import('./auth')).auth.checkConfig() }
+   * ```
+   */
   checkConfig(): AuthConfig
 }
 
