@@ -66,9 +66,33 @@ export function memoUntil(value: string, now = Date.now()): number {
   return expiry ? Math.min(now + UNSEAL_CACHE_MS, expiry) : now + UNSEAL_CACHE_MS
 }
 
-const UNSEAL_CACHE_SIZE = 2000
+const UNSEAL_CACHE_SIZE = 1000
 type Cached = { data: unknown; until: number; secrets: readonly string[] }
 const unsealCache = processSingleton('unseal-cache', () => new Map<string, Cached>())
+
+/**
+ * Adds a memo entry to a bounded map. Entries are inserted in time order, so the expired ones are
+ * at the front: they are dropped first (a busy server holds only the last minute's seals, not the
+ * last `max`), then the oldest while the map is full.
+ *
+ * @param cache - The memo, keyed by seal.
+ * @param key - The seal.
+ * @param entry - What to remember, with its `until` (ms since the epoch).
+ * @param max - The most entries kept.
+ * @example
+ * ```ts
+ * remember(cache, seal, { data, until: memoUntil(seal) }, 1000)
+ * ```
+ */
+export function remember<V extends { until: number }>(cache: Map<string, V>, key: string, entry: V, max: number): void {
+  const now = Date.now()
+  for (const [oldest, value] of cache) {
+    if (value.until > now && cache.size < max) break
+    cache.delete(oldest)
+  }
+  cache.delete(key)
+  cache.set(key, entry)
+}
 
 /**
  * Opens a seal with any of the secrets, or returns null. Successful opens are remembered for a
@@ -79,13 +103,14 @@ const unsealCache = processSingleton('unseal-cache', () => new Map<string, Cache
  * @param secrets - Secrets, newest first.
  * @param ttl - The lifetime the seal was made with.
  * @param accept - Shape check of the opened data.
+ * @param memo - Whether to remember the open (false when the caller keeps its own memo).
  * @returns The data, or null.
  * @example
  * ```ts
  * const txn = await unseal(cookie, secrets, 600, isTransaction)
  * ```
  */
-export async function unseal<T>(value: string, secrets: readonly string[], ttl: number, accept: (data: unknown) => data is T): Promise<T | null> {
+export async function unseal<T>(value: string, secrets: readonly string[], ttl: number, accept: (data: unknown) => data is T, memo = true): Promise<T | null> {
   if (!value || value.length > CHUNK_SIZE * MAX_CHUNKS || !SEAL_PATTERN.test(value)) return null
   const cached = unsealCache.get(value)
   if (cached && cached.until > Date.now() && cached.secrets === secrets) return accept(cached.data) ? cached.data : null
@@ -99,8 +124,7 @@ export async function unseal<T>(value: string, secrets: readonly string[], ttl: 
     }
     // iron-session reports a wrong secret, a bad MAC or an expired seal as `{}`: try the next secret.
     if (isEmpty(data) || !accept(data)) continue
-    if (unsealCache.size >= UNSEAL_CACHE_SIZE) unsealCache.delete(unsealCache.keys().next().value!)
-    unsealCache.set(value, { data, until: memoUntil(value), secrets })
+    if (memo) remember(unsealCache, value, { data, until: memoUntil(value), secrets }, UNSEAL_CACHE_SIZE)
     return data
   }
   return null

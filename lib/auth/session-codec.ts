@@ -7,7 +7,7 @@
  */
 import { deflate, inflate, packToken, unpackToken, type PackedToken } from './pack'
 import type { SessionSettings } from './config'
-import { memoUntil, seal, unseal } from './seal'
+import { memoUntil, remember, seal, unseal } from './seal'
 import { processSingleton } from './singleton'
 import { isTokenSet, type SessionRecord, type TokenSet } from './session'
 import type { Claims } from './claims'
@@ -100,12 +100,12 @@ export async function openSession<T extends SessionRecord | StoredSession>(
 ): Promise<T | null> {
   const hit = decoded.get(value)
   if (hit && hit.until > Date.now() && hit.secrets === settings.secrets) return accept(hit.record) ? (hit.record as T) : null
-  const raw = await unseal(value, settings.secrets, settings.maxAge + 60, isAny)
+  // The decoded memo below is this seal's only memo: the raw one would hold the same seal twice.
+  const raw = await unseal(value, settings.secrets, settings.maxAge + 60, isAny, false)
   if (raw === null) return null
   const data = await expand(raw)
   if (!accept(data)) return null
-  if (decoded.size >= 2000) decoded.delete(decoded.keys().next().value!)
-  decoded.set(value, { record: data, until: memoUntil(value), secrets: settings.secrets })
+  remember(decoded, value, { record: data, until: memoUntil(value), secrets: settings.secrets }, 1000)
   return data
 }
 

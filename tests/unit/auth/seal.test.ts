@@ -10,6 +10,7 @@ import {
   fitsChunks,
   MAX_CHUNKS,
   readChunked,
+  remember,
   seal,
   SEAL_PATTERN,
   splitChunks,
@@ -181,6 +182,30 @@ describe('seal / unseal (iron: AES-256-CBC + HMAC-SHA-256)', () => {
       vi.setSystemTime(t0 + 80_000)
       expect(await unseal(value, list, 10, isData)).toBeNull()
     })
+  })
+})
+
+describe('remember (the bounded unseal memo)', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('drops expired entries first, so a busy server holds only live seals', () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const cache = new Map<string, { until: number }>()
+    for (let i = 0; i < 50; i++) remember(cache, `old${i}`, { until: Date.now() + 60_000 }, 1000)
+    vi.setSystemTime(1_000_000 + 61_000)
+    remember(cache, 'new', { until: Date.now() + 60_000 }, 1000)
+    expect([...cache.keys()]).toEqual(['new'])
+  })
+
+  it('never holds more than max, evicting the oldest, and re-inserts a key at the end', () => {
+    const cache = new Map<string, { until: number }>()
+    const until = Date.now() + 60_000
+    for (let i = 0; i < 25; i++) remember(cache, `k${i}`, { until }, 10)
+    expect(cache.size).toBe(10)
+    expect([...cache.keys()][0]).toBe('k15')
+    remember(cache, 'k15', { until }, 10)
+    expect([...cache.keys()].at(-1)).toBe('k15')
+    expect(cache.size).toBe(10)
   })
 })
 
