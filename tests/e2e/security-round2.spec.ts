@@ -89,12 +89,16 @@ test.describe('security round 2', () => {
       await httpLogin(api)
       const old = (await api.storageState()).cookies
       await control.clearLog()
-      // Already signed in: a forced login (prompt=login) starts a new one in the same browser.
-      const forced = await step(api, `${APP_URL}/login?prompt=login`, undefined, DOC)
+      // Already signed in: a forced login (prompt=login) starts a new one in the same browser, here in
+      // a new IS session. (A re-login in the same IS session continues its grant, so the app keeps that
+      // refresh token: tests/e2e/tokens.spec.ts.)
+      const browser = await request.newContext({ ignoreHTTPSErrors: true, storageState: { cookies: old.filter((c) => c.name.startsWith('__Host-myclinic')), origins: [] } })
+      const forced = await step(browser, `${APP_URL}/login?prompt=login`, undefined, DOC)
       expect(forced.status()).toBe(302)
-      const back = await authorizeAtIs(api, forced.headers().location)
-      expect((await deliver(api, back)).status()).toBe(303)
-      expect(await sessionState(api)).toBe('session')
+      const back = await authorizeAtIs(browser, forced.headers().location)
+      expect((await deliver(browser, back)).status()).toBe(303)
+      expect(await sessionState(browser)).toBe('session')
+      await browser.dispose()
       const copy = await request.newContext({ ignoreHTTPSErrors: true, storageState: { cookies: old, origins: [] } })
       expect(await sessionState(copy)).toBe('anonymous')
       await copy.dispose()

@@ -84,14 +84,22 @@ function silentFailure(rt: Runtime, txn: Transaction, error: AuthError, setCooki
   return redirect(target.href, setCookies)
 }
 
-/** Ends the session a new login replaces, and its refresh token. Best effort. */
-async function replaceOld(rt: Runtime, cookies: Map<string, string>, record: SessionRecord): Promise<void> {
+/**
+ * Ends the session a new login replaces, and its refresh token unless the new login continues the
+ * same authorization at the IS: the same user in the same IS session (a step-up or prompt=login
+ * re-login, which oidc-provider-based servers issue from the same grant) or the same refresh token
+ * handed back (WSO2 reuses an active token pair). Revoking it then would revoke the new session's
+ * tokens too. Best effort.
+ */
+async function replaceOld(rt: Runtime, cookies: Map<string, string>, record: SessionRecord, refreshToken: string | undefined): Promise<void> {
   const old = await readCookieSession(cookies, rt.config.session).catch(() => null)
   if (!old || old.record.id === record.id) return
   const resolved = await resolveSession(rt, cookies, { refresh: false }).catch(() => null)
+  const sameUser = old.record.iss === record.iss && old.record.sub === record.sub
+  const continued = sameUser && (old.record.sid === record.sid || (resolved?.ok && resolved.current.tokens.refreshToken === refreshToken))
   await Promise.allSettled([
     revokeAppSession(rt.ctx, old.record, { isSession: false }),
-    resolved?.ok ? revokeRefreshToken(rt.ctx, resolved.current.tokens) : undefined,
+    resolved?.ok && !continued ? revokeRefreshToken(rt.ctx, resolved.current.tokens) : undefined,
     deleteTokens(rt.ctx, old.record),
   ])
 }
@@ -140,7 +148,7 @@ async function callback(rt: Runtime, request: Request, cookies: Map<string, stri
     await revokeRefreshToken(rt.ctx, result.tokens)
     return errorResponse(rt, request, toAuthError(error), 'session save', rt.config.routes.signIn ?? rt.config.routes.login, spent)
   }
-  await replaceOld(rt, cookies, saved.record)
+  await replaceOld(rt, cookies, saved.record, result.tokens.refreshToken)
   await runHook(rt.options, 'onLogin', { session: toSession(saved.record, result.tokens, result.extras), request })
   return redirect(new URL(txn.returnTo, rt.config.appOrigin).href, [...saved.setCookies, ...spent])
 }
