@@ -53,4 +53,11 @@ export class Control {
   async resetClient(id: string) {
     await this.api.delete(`/__test/client/${id}`)
   }
+
+  /** Undoes what a test changed: the scenario, these clients' options and the token lifetimes. */
+  async restore(...clientIds: string[]) {
+    await this.normal()
+    for (const id of clientIds) await this.resetClient(id)
+    await this.api.delete('/__test/lifetimes')
+  }
 }

@@ -74,10 +74,7 @@ test.describe('login options (issue 13)', () => {
   })
   test.afterEach(async () => {
     if (REAL_IS) return
-    await control.normal()
-    await control.resetClient(CLIENT_ID)
-    await control.resetClient(PKJWT_CLIENT_ID)
-    await control.api.delete('/__test/lifetimes')
+    await control.restore(CLIENT_ID, PKJWT_CLIENT_ID)
   })
   test.afterAll(async () => {
     await control?.api.dispose()

@@ -51,9 +51,7 @@ test.describe('security round 2', () => {
     control = await Control.open()
   })
   test.afterEach(async () => {
-    await control.normal()
-    await control.resetClient(CLIENT_ID)
-    await control.api.delete('/__test/lifetimes')
+    await control.restore(CLIENT_ID)
   })
 
   test.describe('1. logging out never locks the user out', () => {

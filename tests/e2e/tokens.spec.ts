@@ -138,6 +138,20 @@ const LARGE_TOKENS = {
   extra_id_token_claims: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`attribute_${i}`, `value-${i}-of-the-user`])),
 }
 
+/** Logs in with LARGE_TOKENS (over 10 KB of JWTs) and checks the session survives two reloads and calls SCIM. */
+async function loginWithLargeTokens(page: Page, appUrl: string) {
+  await login(page, appUrl)
+  const token = await accessToken(page)
+  expect(token.split('.')).toHaveLength(3)
+  expect(token.length + (await idToken(page)).length).toBeGreaterThan(10_000)
+  for (let i = 0; i < 2; i++) {
+    await page.reload()
+    await expect(page.getByTestId('greeting')).toHaveText('Hi admin')
+    expect(await accessToken(page)).toBe(token)
+  }
+  await expect(page.getByTestId('scim')).toHaveAttribute('data-status', '200')
+}
+
 test.describe('tokens: getAccessToken everywhere (issue 12)', () => {
   test.skip(REAL_IS, 'drives the local IS test control')
   test.describe.configure({ timeout: 150_000 })
@@ -147,9 +161,7 @@ test.describe('tokens: getAccessToken everywhere (issue 12)', () => {
     control = await Control.open()
   })
   test.afterEach(async () => {
-    await control.normal()
-    await control.resetClient(CLIENT_ID)
-    await control.api.delete('/__test/lifetimes')
+    await control.restore(CLIENT_ID)
   })
   test.afterAll(async () => {
     await Promise.all([...instances.values()].map((app) => app.stop()))
@@ -226,16 +238,7 @@ test.describe('tokens: getAccessToken everywhere (issue 12)', () => {
     test('a large token set with Redis: logs in, survives reloads, and the session cookie stays under 1 KB', async ({ page }) => {
       const app = await redisInstance(5120)
       await control.client(CLIENT_ID, { callback_url: CALLBACKS, ...LARGE_TOKENS })
-      await login(page, app.url)
-      const token = await accessToken(page)
-      expect(token.split('.')).toHaveLength(3)
-      expect(token.length + (await idToken(page)).length).toBeGreaterThan(10_000)
-      for (let i = 0; i < 2; i++) {
-        await page.reload()
-        await expect(page.getByTestId('greeting')).toHaveText('Hi admin')
-        expect(await accessToken(page)).toBe(token)
-      }
-      await expect(page.getByTestId('scim')).toHaveAttribute('data-status', '200')
+      await loginWithLargeTokens(page, app.url)
       const cookies = await sessionCookies(page, app.url)
       expect(cookies.count).toBeGreaterThanOrEqual(1)
       expect(cookies.bytes).toBeLessThan(1024)
@@ -363,16 +366,7 @@ test.describe('tokens: getAccessToken everywhere (issue 12)', () => {
 
   test('a large token set without Redis logs in and survives reloads', async ({ page }) => {
     await control.client(CLIENT_ID, LARGE_TOKENS)
-    await login(page, APP_URL)
-    const token = await accessToken(page)
-    expect(token.split('.')).toHaveLength(3)
-    expect(token.length + (await idToken(page)).length).toBeGreaterThan(10_000)
-    for (let i = 0; i < 2; i++) {
-      await page.reload()
-      await expect(page.getByTestId('greeting')).toHaveText('Hi admin')
-      expect(await accessToken(page)).toBe(token)
-    }
-    await expect(page.getByTestId('scim')).toHaveAttribute('data-status', '200')
+    await loginWithLargeTokens(page, APP_URL)
     expect((await sessionCookies(page)).count).toBeGreaterThanOrEqual(1)
   })
 
