@@ -9,13 +9,44 @@
  *
  * Reading never throws: a missing, tampered, expired, oversized or malformed value is `null`.
  *
- * Edge-safe: iron-session 8 runs on WebCrypto.
+ * Edge-safe: iron-session 8 runs on WebCrypto. Node code installs a synchronous `node:crypto`
+ * implementation of the same format ({@link useSealer}, from `server/iron.ts`), so the edge guard
+ * and the Node routes read each other's seals.
  *
  * @see https://github.com/hapijs/iron (the seal format)
  */
 import { sealData, unsealData } from 'iron-session'
 import { deleteCookie, serializeCookie } from './cookies'
 import { processSingleton } from './singleton'
+
+/**
+ * A seal implementation: iron's format, password id `1`. `open` answers `{}` for anything it
+ * refuses (iron-session's convention); it may also throw.
+ */
+export interface Sealer {
+  seal(data: unknown, password: string, ttl: number): Promise<string>
+  open(value: string, password: string, ttl: number): Promise<unknown>
+}
+
+const ironSession: Sealer = {
+  seal: (data, password, ttl) => sealData(data, { password: { 1: password }, ttl }),
+  open: (value, password, ttl) => unsealData<unknown>(value, { password: { 1: password }, ttl }),
+}
+
+const sealer = processSingleton('sealer', () => ({ current: ironSession }))
+
+/**
+ * Replaces the seal implementation of this process (Node code installs its faster one).
+ *
+ * @param implementation - Seals and opens in iron's format; null restores iron-session.
+ * @example
+ * ```ts
+ * useSealer(nodeSealer)
+ * ```
+ */
+export function useSealer(implementation: Sealer | null): void {
+  sealer.current = implementation ?? ironSession
+}
 
 /** One cookie holds at most 4096 bytes with its name; 3800 leaves room for the name and attributes. */
 export const CHUNK_SIZE = 3800
@@ -42,7 +73,7 @@ export const SEAL_PATTERN = /^Fe26\.2\*\d+\*[0-9a-f]+\*[A-Za-z0-9_-]+\*[A-Za-z0-
  * ```
  */
 export async function seal(data: unknown, secrets: readonly string[], ttl: number): Promise<string> {
-  return sealData(data, { password: { 1: secrets[0] }, ttl })
+  return sealer.current.seal(data, secrets[0], ttl)
 }
 
 function isEmpty(data: unknown): boolean {
@@ -117,7 +148,7 @@ export async function unseal<T>(value: string, secrets: readonly string[], ttl: 
   for (const secret of secrets) {
     let data: unknown
     try {
-      data = await unsealData<unknown>(value, { password: { 1: secret }, ttl })
+      data = await sealer.current.open(value, secret, ttl)
     } catch {
       // iron-session rethrows some crafted-seal errors: a crafted value is just "nothing here".
       continue

@@ -15,6 +15,7 @@ const CLIENT_ID = LOCAL_CLIENT.id
 const CLIENT_SECRET = LOCAL_CLIENT.secret
 
 const SESSION = '__Host-myclinic-session'
+const ACTIVITY = '__Host-myclinic-activity'
 
 /** A deterministic pseudo-random generator, so a failing mutation can be replayed. */
 function prng(seed: number) {
@@ -149,8 +150,11 @@ test.describe('RP conformance: session cookie, logout, redirects and hardening',
     await control.client(CLIENT_ID, { callback_url: 'regexp=(https://localhost:500[0-9]/login|https://localhost:500[0-9]/signin)' })
     const app = await startApp(5004, { AUTH_SESSION_IDLE_TIMEOUT: '5', AUTH_SESSION_MAX_AGE: '12' })
     try {
+      const names = async (ctx: APIRequestContext) => (await ctx.storageState()).cookies.map((c) => c.name)
       const idle = await newBrowser()
       await httpLogin(idle, { appUrl: app.url })
+      // Login writes no idle timer: the session's own write time is the last activity.
+      expect(await names(idle)).not.toContain(ACTIVITY)
       expect(await sessionState(idle, app.url)).toBe('session')
       await new Promise((r) => setTimeout(r, 6_000))
       expect(await sessionState(idle, app.url)).toBe('anonymous')
@@ -162,6 +166,7 @@ test.describe('RP conformance: session cookie, logout, redirects and hardening',
         expect(await sessionState(busy, app.url)).toBe('session')
         await new Promise((r) => setTimeout(r, 2_000))
       }
+      expect(await names(busy)).toContain(ACTIVITY)
       await new Promise((r) => setTimeout(r, Math.max(0, 13_000 - (Date.now() - started))))
       expect(await sessionState(busy, app.url)).toBe('anonymous')
     } finally {

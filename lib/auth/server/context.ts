@@ -11,12 +11,18 @@ import 'server-only'
 import { createRemoteJWKSet, customFetch as joseCustomFetch } from 'jose'
 import type * as oauth from 'oauth4webapi'
 import type { AuthConfig } from '../config'
+import { useSealer } from '../seal'
 import { processSingleton } from '../singleton'
 import type { AuthStore } from '../store'
 import { buildClient, type ClientSetup } from './client-auth'
 import { DiscoveryCache } from './discovery'
 import { createAuthFetch, jwksFetch, type AuthFetch } from './http'
+import { nodeSealer } from './iron'
 import { storeFor } from './stores'
+
+// Every Node path reaches a context through this module: from here on this process seals and
+// opens on node:crypto (the same format; the edge guard keeps iron-session).
+useSealer(nodeSealer)
 
 /** Everything the protocol steps need. */
 export interface AuthContext {

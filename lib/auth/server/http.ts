@@ -32,6 +32,26 @@ export interface HttpOptions {
 
 const DEFAULT_MAX_BODY = 512 * 1024
 
+/** The bytes each Response of {@link createAuthFetch} was built from. */
+const buffered = new WeakMap<Response, Uint8Array>()
+
+/**
+ * Parses a Response's body as JSON without consuming it, for a check before oauth4webapi reads
+ * it. A Response made by {@link createAuthFetch} is parsed from its bytes; any other is cloned
+ * (a clone tees the WHATWG body stream, which costs more than the parse).
+ *
+ * @param response - The response.
+ * @returns The parsed body; throws when it is not JSON.
+ * @example
+ * ```ts
+ * const body = await peekJson(response)
+ * ```
+ */
+export async function peekJson(response: Response): Promise<unknown> {
+  const bytes = buffered.get(response)
+  return bytes ? JSON.parse(new TextDecoder().decode(bytes)) : response.clone().json()
+}
+
 /** TLS failures get their own code: the fix (trust the right certificate) differs from "server down". */
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -178,7 +198,9 @@ export function createAuthFetch(options: HttpOptions): AuthFetch {
       })
       const body = await readCapped(response.body, maxBody, url)
       const nullBody = response.statusCode === 204 || response.statusCode === 304
-      return new Response(nullBody ? null : (body as BodyInit), { status: response.statusCode, statusText: response.statusText, headers: responseHeaders(response.headers) })
+      const answer = new Response(nullBody ? null : (body as BodyInit), { status: response.statusCode, statusText: response.statusText, headers: responseHeaders(response.headers) })
+      if (!nullBody) buffered.set(answer, body)
+      return answer
     } catch (error) {
       throw networkError(error, url, deadline.aborted)
     }
@@ -200,7 +222,7 @@ export function jwksFetch(fetch: AuthFetch): AuthFetch {
     if (response.status !== 200) throw new AuthError('idp_error', `JWKS endpoint answered HTTP ${response.status}`)
     let body: unknown
     try {
-      body = await response.clone().json()
+      body = await peekJson(response)
     } catch {
       body = undefined
     }

@@ -19,7 +19,7 @@ import type { AuthOptions } from '../options'
 import { safeReturnTo } from '../redirect'
 import { authRoutePaths, isDocumentRequest } from '../requests'
 import { toSession, type SessionRecord } from '../session'
-import { activityCookie, readCookieSession, sessionCookies } from '../session-cookies'
+import { readCookieSession, sessionCookies } from '../session-cookies'
 import { chooseSlot, readTransaction, staleTransactionCookies, transactionCookie, transactionCookieName, transactionCookieNames, type Transaction } from '../transaction'
 import { completeLogin, startLogin, type LoginResult } from './login'
 import { revokeRefreshToken } from './logout'
@@ -112,8 +112,10 @@ async function persist(rt: Runtime, result: LoginResult): Promise<{ record: Sess
     : { ...result.record, tokens: result.tokens, ...(hasExtras ? { extras: result.extras } : {}) }
   if (record.stored) await saveTokens(rt.ctx, record, result.tokens, hasExtras ? result.extras : undefined)
   const { setCookies } = await sessionCookies(record, rt.config.session)
-  const activity = await activityCookie({ v: 1, id: record.id, seen: record.createdAt }, rt.config.session)
-  return { record, setCookies: [...setCookies, activity.setCookie] }
+  // No activity cookie yet: its time would equal the session's `writtenAt`, which the readers
+  // already take as the last activity. The guard writes the first one a touch interval later; an
+  // earlier session's is deleted (it names another session and would be ignored anyway).
+  return { record, setCookies: [...setCookies, deleteCookie(rt.config.session.activityCookieName, rt.config.session.secure)] }
 }
 
 async function callback(rt: Runtime, request: Request, cookies: Map<string, string>): Promise<Response> {

@@ -17,6 +17,7 @@ import { authorizationParameters, type LoginParams } from '../login-params'
 import { nowSeconds, tokenLifetime, type SessionRecord, type TokenSet } from '../session'
 import type { Transaction } from '../transaction'
 import type { AuthContext } from './context'
+import { peekJson } from './http'
 import { checkAcr, checkIdTokenPolicy, verifyIdTokenSignature } from './id-token'
 import { classify } from './library-errors'
 
@@ -145,7 +146,7 @@ async function checkIdTokenShape(response: Response): Promise<void> {
   if (response.status !== 200) return
   let body: unknown
   try {
-    body = await response.clone().json()
+    body = await peekJson(response)
   } catch {
     return
   }

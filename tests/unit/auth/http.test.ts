@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import selfsigned from 'selfsigned'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAuthFetch, jwksFetch, networkError } from '../../../lib/auth/server/http'
+import { createAuthFetch, jwksFetch, networkError, peekJson } from '../../../lib/auth/server/http'
 
 let server: Server
 let silent: NetServer
@@ -161,5 +161,20 @@ describe('jwksFetch', () => {
     expect((await fetch(`${base}/jwks`)).status).toBe(200)
     await expect(fetch(`${base}/status/500`)).rejects.toMatchObject({ code: 'idp_error' })
     await expect(fetch(`${base}/not-jwks`)).rejects.toMatchObject({ code: 'idp_bad_response' })
+  })
+})
+
+describe('peekJson', () => {
+  it('parses a body without consuming it, from the buffered bytes or through a clone', async () => {
+    const fetch = createAuthFetch({ certificatePath: caPath, timeoutMs: 5000 })
+    const ours = await fetch(`${base}/jwks`)
+    expect(await peekJson(ours)).toEqual({ keys: [] })
+    expect(await peekJson(ours)).toEqual({ keys: [] })
+    expect(ours.bodyUsed).toBe(false)
+    expect(await ours.json()).toEqual({ keys: [] })
+    const foreign = Response.json({ a: 1 })
+    expect(await peekJson(foreign)).toEqual({ a: 1 })
+    expect(await foreign.json()).toEqual({ a: 1 })
+    await expect(peekJson(await fetch(`${base}/not-jwks`))).rejects.toThrow(SyntaxError)
   })
 })
