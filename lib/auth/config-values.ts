@@ -75,6 +75,19 @@ export function oneOf<T extends string>(source: Source, allowed: readonly T[], f
   return raw as T
 }
 
+/**
+ * A switch: `true`/`false` in code, `on`/`off` in the environment.
+ *
+ * @param source - The value and its name.
+ * @param fallback - When unset.
+ * @returns The switch.
+ */
+export function onOff(source: Source, fallback: boolean): boolean {
+  if (typeof source.value === 'boolean') return source.value
+  const raw = oneOf(source, ['on', 'off'] as const, fallback ? 'on' : 'off')
+  return raw === 'on'
+}
+
 /** A Redis URL with its password masked, for messages and logs. */
 export function redactUrl(raw: string): string {
   try {

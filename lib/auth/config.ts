@@ -6,7 +6,7 @@
  *
  * Edge-safe: reading the certificate and key files happens in Node code (server/).
  */
-import { ConfigError, httpsUrl, oneOf, path, pick, redisUrl, seconds, text, type Source } from './config-values'
+import { ConfigError, httpsUrl, oneOf, onOff, path, pick, redisUrl, seconds, text, type Source } from './config-values'
 import type { AuthEnv } from './env'
 import type { AuthOptions, ClientAuthMethod } from './options'
 import { secretWeakness } from './secrets'
@@ -66,6 +66,8 @@ export interface AuthConfig {
   certificatePath: string | undefined
   scope: string
   par: 'auto' | 'on' | 'off'
+  /** Whether a login calls the userinfo endpoint. */
+  userinfo: boolean
   /** The IS self-registration page, or null when sign-up is off. */
   signUpUrl: string | null
   /** Timeout for each call to the IS, in milliseconds. */
@@ -244,6 +246,7 @@ export function resolveConfig(options: AuthOptions, env: AuthEnv): AuthConfig {
     certificatePath: text(pick(o.certificatePath, 'certificatePath', env, 'AUTH_CERTIFICATE_PATH')),
     scope: scope.split(/\s+/).join(' '),
     par: oneOf(pick(o.par, 'par', env, 'AUTH_PAR'), ['auto', 'on', 'off'] as const, 'off'),
+    userinfo: onOff(pick(o.userinfo, 'userinfo', env, 'AUTH_USERINFO'), true),
     signUpUrl: signUpUrl(pick(o.signUp, 'signUp', env, 'AUTH_SIGNUP'), serverOrigin, tenantPath, clientId, name),
     httpTimeoutMs: seconds(pick(o.httpTimeout, 'httpTimeout', env, 'AUTH_HTTP_TIMEOUT'), 10, 1) * 1000,
     discoveryTtl: seconds(pick(o.discoveryTtl, 'discoveryTtl', env, 'AUTH_DISCOVERY_TTL'), 600, 0),

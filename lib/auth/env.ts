@@ -24,6 +24,7 @@ export interface AuthEnv {
   AUTH_CERTIFICATE_PATH?: string
   AUTH_SCOPE?: string
   AUTH_PAR?: string
+  AUTH_USERINFO?: string
   AUTH_SIGNUP?: string
   AUTH_SESSION_SECRET?: string
   AUTH_SESSION_MAX_AGE?: string
@@ -61,6 +62,7 @@ export function readEnv(): AuthEnv {
     AUTH_CERTIFICATE_PATH: process.env.AUTH_CERTIFICATE_PATH,
     AUTH_SCOPE: process.env.AUTH_SCOPE,
     AUTH_PAR: process.env.AUTH_PAR,
+    AUTH_USERINFO: process.env.AUTH_USERINFO,
     AUTH_SIGNUP: process.env.AUTH_SIGNUP,
     AUTH_SESSION_SECRET: process.env.AUTH_SESSION_SECRET,
     AUTH_SESSION_MAX_AGE: process.env.AUTH_SESSION_MAX_AGE,

@@ -100,6 +100,13 @@ export interface AuthOptions {
   scope?: string
   /** Pushed authorization requests (RFC 9126): `on` always, `auto` when discovery advertises the endpoint (WSO2 IS 7 always does). Env `AUTH_PAR`; default `off`. */
   par?: 'auto' | 'on' | 'off'
+  /**
+   * Whether a login also calls the userinfo endpoint for the user's attributes. `false` takes them
+   * from the verified ID token alone, as the WSO2 Python SDK does (WSO2 IS and Asgardeo release the
+   * same attributes in both): one back-channel call less per login. Env `AUTH_USERINFO` (`on`,
+   * `off`); default on.
+   */
+  userinfo?: boolean
   /** The IS self-registration page: `true` builds the WSO2 URL, a string is used as is. Env `AUTH_SIGNUP` (`on`, `off` or a URL). */
   signUp?: boolean | string
   /** Session secrets, newest first (each at least 32 random characters). Env `AUTH_SESSION_SECRET` (comma-separated). */

@@ -305,6 +305,33 @@ test.describe('login options (issue 13)', () => {
     }
   })
 
+  test('AUTH_USERINFO=off: the dashboard shows the same attributes from the ID token alone, and the IS got no userinfo call', async ({ page, browser }) => {
+    test.skip(REAL_IS, 'reads the local IS log')
+    await control.client(CLIENT_ID, { callback_url: CALLBACKS })
+    const attributes = async (p: Page) => {
+      const rows = p.getByTestId('attributes').locator('tr[data-claim]')
+      await expect(rows.first()).toBeVisible()
+      return Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-claim'), tr.querySelector('td')?.textContent ?? ''])))
+    }
+    const withUserinfo = await browser.newPage()
+    await login(withUserinfo, APP_URL)
+    const expected = await attributes(withUserinfo)
+    await withUserinfo.close()
+    expect(expected).toMatchObject({ given_name: 'Admin', email: 'admin@wso2.com' })
+    const app = await startApp(5115, { AUTH_USERINFO: 'off' })
+    try {
+      await control.clearLog()
+      await login(page, app.url)
+      await expect(page.getByTestId('greeting')).toHaveText(`Hi ${USERNAME}`)
+      expect(await attributes(page)).toEqual(expected)
+      const paths = (await control.log()).map((e) => e.path)
+      expect(paths).toContain('/oauth2/token')
+      expect(paths).not.toContain('/oauth2/userinfo')
+    } finally {
+      await app.stop()
+    }
+  })
+
   test('private_key_jwt: login and refresh authenticate with a signed assertion, never a client secret', async ({ page }) => {
     test.skip(REAL_IS, 'registers a key at the local IS')
     const dir = mkdtempSync(join(tmpdir(), 'myclinic-pkjwt-'))

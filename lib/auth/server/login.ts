@@ -183,7 +183,7 @@ async function exchangeCode(ctx: AuthContext, as: oauth.AuthorizationServer, par
 }
 
 async function fetchUserinfo(ctx: AuthContext, as: oauth.AuthorizationServer, accessToken: string, sub: string): Promise<Record<string, unknown>> {
-  if (!as.userinfo_endpoint) return {}
+  if (!as.userinfo_endpoint || !ctx.config.userinfo) return {}
   const { client } = await ctx.client()
   try {
     const response = await oauth.userInfoRequest(as, client, accessToken, fetchOptions(ctx))

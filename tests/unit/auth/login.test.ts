@@ -99,6 +99,15 @@ describe('completeLogin (OIDC Core 3.1.3)', () => {
     expect(op.log.find((r) => r.path === '/oauth2/userinfo')!.headers.get('authorization')).toMatch(/^Bearer /)
   })
 
+  it('with userinfo off, takes the attributes from the verified ID token and makes no userinfo call', async () => {
+    const op = await createMockIs({ userinfo: false })
+    const { txn, url } = op.callback()
+    const result = await completeLogin(op.ctx, url, txn)
+    expect(result.record).toMatchObject({ sub: 'user-uuid-1', username: 'ada' })
+    expect(result.extras).toEqual({})
+    expect(op.log.map((r) => r.path)).not.toContain('/oauth2/userinfo')
+  })
+
   it('sends client_secret_post when configured', async () => {
     const op = await createMockIs({ clientAuth: 'client_secret_post' })
     const { txn, url } = op.callback()
