@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import selfsigned from 'selfsigned'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAuthFetch, jwksFetch, networkError, peekJson } from '../../../lib/auth/server/http'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createAuthFetch, deadline, jwksFetch, networkError, peekJson } from '../../../lib/auth/server/http'
 
 let server: Server
 let silent: NetServer
@@ -176,5 +176,70 @@ describe('peekJson', () => {
     expect(await peekJson(foreign)).toEqual({ a: 1 })
     expect(await foreign.json()).toEqual({ a: 1 })
     await expect(peekJson(await fetch(`${base}/not-jwks`))).rejects.toThrow(SyntaxError)
+  })
+})
+
+describe('deadline (one per call, nothing left behind)', () => {
+  it('aborts with a TimeoutError when the time is up', () => {
+    vi.useFakeTimers()
+    try {
+      const d = deadline(1000)
+      vi.advanceTimersByTime(999)
+      expect(d.signal.aborted).toBe(false)
+      vi.advanceTimersByTime(1)
+      expect(d.signal.aborted).toBe(true)
+      expect((d.signal.reason as DOMException).name).toBe('TimeoutError')
+      expect(d.expired()).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('released, it leaves no timer and no listener on the caller\'s signal', () => {
+    vi.useFakeTimers()
+    try {
+      const outer = new AbortController()
+      const add = vi.spyOn(outer.signal, 'addEventListener')
+      const remove = vi.spyOn(outer.signal, 'removeEventListener')
+      const d = deadline(1000, outer.signal)
+      expect(vi.getTimerCount()).toBe(1)
+      d.release()
+      expect(vi.getTimerCount()).toBe(0)
+      expect(remove).toHaveBeenCalledWith('abort', add.mock.calls[0][1])
+      outer.abort()
+      vi.advanceTimersByTime(2000)
+      expect(d.signal.aborted).toBe(false)
+      expect(d.expired()).toBe(false)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('follows the caller\'s signal, also one aborted already, and that is not a timeout', () => {
+    const outer = new AbortController()
+    const d = deadline(60_000, outer.signal)
+    outer.abort(new Error('caller gave up'))
+    expect(d.signal.aborted).toBe(true)
+    expect((d.signal.reason as Error).message).toBe('caller gave up')
+    expect(d.expired()).toBe(false)
+    d.release()
+    const early = deadline(60_000, AbortSignal.abort())
+    expect(early.signal.aborted).toBe(true)
+    early.release()
+  })
+
+  it('a finished call leaves no timer of its own pending', async () => {
+    const fetch = createAuthFetch({ certificatePath: caPath, timeoutMs: 5000 })
+    const set = vi.spyOn(globalThis, 'setTimeout')
+    const clear = vi.spyOn(globalThis, 'clearTimeout')
+    try {
+      await (await fetch(`${base}/jwks`)).json()
+      const ours = set.mock.results.filter((r, i) => set.mock.calls[i][1] === 5000).map((r) => r.value)
+      expect(ours).toHaveLength(1)
+      expect(clear.mock.calls.map(([t]) => t)).toContain(ours[0])
+    } finally {
+      set.mockRestore()
+      clear.mockRestore()
+    }
   })
 })
