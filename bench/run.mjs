@@ -42,7 +42,7 @@ const wants = (section) => SETTINGS.sections.includes(section)
 
 /** Builds and installs everything before any server starts (nothing of ours competes for the CPU). */
 function prepare(results) {
-  requireFreePorts([PORTS.is, PORTS.app, PORTS.unguarded, ...SETTINGS.peers.map((id) => PEERS[id].port)])
+  requireFreePorts([PORTS.is, PORTS.app, PORTS.unguarded, PORTS.noUserinfo, ...SETTINGS.peers.map((id) => PEERS[id].port)])
   results.build = buildAppIfStale(ROOT, { skip: SETTINGS.skipBuild, log })
   const prepared = {}
   for (const id of SETTINGS.peers) {

@@ -25,7 +25,7 @@ export function numberEnv(name, fallback) {
 const SMOKE = process.env.BENCH_SMOKE === '1'
 
 /** Ports and origins of everything the bench starts. */
-export const PORTS = { is: 9543, app: 5443, unguarded: 5444, authjs: 5545, auth0: 5546 }
+export const PORTS = { is: 9543, app: 5443, unguarded: 5444, noUserinfo: 5447, authjs: 5545, auth0: 5546 }
 export const IS = `https://localhost:${PORTS.is}`
 export const ISSUER = `${IS}/oauth2/token`
 export const APP = `https://localhost:${PORTS.app}`

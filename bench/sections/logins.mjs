@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createSecureContext, rootCertificates } from 'node:tls'
-import { ROOT } from '../lib/config.mjs'
+import { APP, PORTS, ROOT, UNGUARDED } from '../lib/config.mjs'
 import { loopbackAgent } from '../lib/http-client.mjs'
 import { login } from '../lib/login.mjs'
-import { sleep } from '../lib/procs.mjs'
+import { sleep, stopChild } from '../lib/procs.mjs'
+import { allowMyclinicCallbacks, startApp } from '../lib/servers.mjs'
 import { median, r1, r2 } from '../lib/stats.mjs'
 import { compareSamples, describe } from '../lib/compare.mjs'
 
@@ -106,6 +107,33 @@ function secureContextCost() {
   return { caCount: rootCertificates.length + 1, msAllRootsPlusIs: ms([...rootCertificates, isPem]), msIsOnly: ms([isPem]) }
 }
 
+/**
+ * myclinic with `AUTH_USERINFO=off` (attributes from the ID token, no userinfo call) against the
+ * default, alternated, in a second instance of the same build.
+ */
+async function withoutUserinfo(ctx, n) {
+  const origin = `https://localhost:${PORTS.noUserinfo}`
+  const app = await startApp({ name: 'app-no-userinfo', port: PORTS.noUserinfo, origin, isOrigin: ctx.is.origin, extra: { AUTH_USERINFO: 'off' } })
+  try {
+    await allowMyclinicCallbacks(ctx.control, [APP, UNGUARDED, origin])
+    const variant = { id: 'no-userinfo', label: 'myclinic, AUTH_USERINFO=off', origin, flow: 'myclinic', sampler: app.sampler }
+    for (let i = 0; i < 15; i++) await login({ origin, flow: 'myclinic', isOrigin: ctx.is.origin })
+    const [mine] = ctx.targets
+    const samples = await alternatingLogins([mine, variant], ctx.is.origin, ctx.is.sampler, n, () => {})
+    const cpu = (id) => samples[id].map((l) => l.callbackCpuNs)
+    return {
+      n,
+      defaultCallbackCpuMs: describe(cpu(mine.id).map((v) => v / 1e6)),
+      callbackCpuMs: describe(cpu(variant.id).map((v) => v / 1e6)),
+      ratio: compareSamples(cpu(variant.id), cpu(mine.id)).ratio,
+      backchannel: await backchannelPerLogin(variant, ctx),
+    }
+  } finally {
+    await stopChild(app.proc)
+    await allowMyclinicCallbacks(ctx.control, [APP, UNGUARDED])
+  }
+}
+
 /** Figures of one library's logins (ms). */
 function summarizeLogins(samples) {
   const ms = (key) => describe(samples.map((l) => l[key] / 1e6))
@@ -143,5 +171,7 @@ export async function runLogins(ctx) {
   log('   myclinic callback timeline and cold callbacks')
   const timeline = await callbackTimeline(mine, ctx, settings.smoke ? 3 : 20)
   const cold = await coldCallbacks(mine, ctx, settings.smoke ? 1 : 4)
-  return { libraries, ratios, timeline, cold, coldCallbackP50: r2(median(cold.map((c) => c.ms))), secureContext: secureContextCost(), target: { callbackCpuMs: 5 } }
+  log('   myclinic with AUTH_USERINFO=off, alternated with the default')
+  const noUserinfo = await withoutUserinfo(ctx, settings.smoke ? 2 : Math.min(40, settings.logins))
+  return { libraries, ratios, timeline, cold, noUserinfo, coldCallbackP50: r2(median(cold.map((c) => c.ms))), secureContext: secureContextCost(), target: { callbackCpuMs: 5 } }
 }

@@ -10,10 +10,8 @@ import { startNode, stopChild, waitForHttp } from '../lib/procs.mjs'
 import { selfCpuSeconds, treeSampler } from '../lib/proc-stats.mjs'
 import { allowMyclinicCallbacks, startApp, startIs } from '../lib/servers.mjs'
 import { dbsize, redisDataDir, startRedis } from './redis.mjs'
-import { IS_ORIGIN, PROXY_ORIGIN, SOAK_PORTS } from './settings.mjs'
+import { IS_ORIGIN, PROXY_ORIGIN, SOAK, SOAK_PORTS } from './settings.mjs'
 
-/** Extra node flags for the app instances, e.g. `--max-old-space-size=192` to tell a leak from a lazily collected heap. */
-const APP_NODE_ARGS = (process.env.BENCH_SOAK_NODE_ARGS || '').split(/\s+/).filter(Boolean)
 
 /**
  * @typedef {object} Outage
@@ -54,7 +52,7 @@ export async function startCluster(log) {
   const redisUrl = `redis://127.0.0.1:${SOAK_PORTS.redis}`
   log(`starting the local IS (:${SOAK_PORTS.is}), redis-server (:${SOAK_PORTS.redis}, AOF in ${redisDir}), two app instances (:${SOAK_PORTS.apps.join(', :')}) and the proxy (:${SOAK_PORTS.proxy})`)
   const cluster = { is: await startConfiguredIs(), redis: await startRedis(SOAK_PORTS.redis, redisDir), apps: [], outages: [], redisKeys: {}, deadNs: { is: 0, redis: 0 } }
-  for (const port of SOAK_PORTS.apps) cluster.apps.push(await startApp({ name: `app-${port}`, port, origin: PROXY_ORIGIN, isOrigin: IS_ORIGIN, redisUrl, http: true, nodeArgs: APP_NODE_ARGS }))
+  for (const port of SOAK_PORTS.apps) cluster.apps.push(await startApp({ name: `app-${port}`, port, origin: PROXY_ORIGIN, isOrigin: IS_ORIGIN, redisUrl, http: true, nodeArgs: SOAK.appNodeArgs }))
   cluster.proxy = await startProxy()
 
   /** Kills the IS and starts it again on the same port (it keeps its signing key in certs/). */

@@ -30,4 +30,11 @@ export const SOAK = {
   /** Allowed RSS growth from the end of the warm-up to the end. */
   maxRssGrowth: 0.1,
   outDir: process.env.BENCH_OUT_DIR || '',
+  /**
+   * Node flags of the app instances. By default a heap budget, as a production deployment sets
+   * one (a 256 MiB container: 192 MiB of old space): without it V8 on a large machine lets the
+   * heap grow by hundreds of MiB before it collects, and RSS says nothing about leaks. With it a
+   * leak cannot hide: the instance runs out of memory and its requests fail. Empty for none.
+   */
+  appNodeArgs: (process.env.BENCH_SOAK_NODE_ARGS ?? '--max-old-space-size=192').split(/\s+/).filter(Boolean),
 }
