@@ -198,6 +198,35 @@ export function deadline(ms: number, outer?: AbortSignal | null): { signal: Abor
 }
 
 /**
+ * The request's answer, or the signal's reason as soon as it aborts. undici ignores an abort while
+ * it is still connecting (a TLS handshake that never completes ends only at its own connect
+ * timeout), so the deadline is enforced here; an answer that arrives after it is discarded.
+ */
+function untilAborted(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  if (signal.aborted) {
+    pending.then((late) => late.body.destroy(), () => {})
+    return Promise.reject(signal.reason)
+  }
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      pending.then((late) => late.body.destroy(), () => {})
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', abort, { once: true })
+    pending.then(
+      (response) => {
+        signal.removeEventListener('abort', abort)
+        resolve(response)
+      },
+      (error) => {
+        signal.removeEventListener('abort', abort)
+        reject(error)
+      },
+    )
+  })
+}
+
+/**
  * Builds the fetch for calls to the IS. The Response it returns is a global `Response` with the
  * whole (capped) body buffered, so oauth4webapi's checks see a standard object and a slow body
  * cannot outlive the deadline.
@@ -219,13 +248,16 @@ export function createAuthFetch(options: HttpOptions): AuthFetch {
       // undici's request, not its fetch: the same connection pool without WHATWG streams, which
       // cost a login callback more CPU than the protocol steps. It follows no redirects.
       const headers = plainHeaders(init.headers)
-      const response = await undiciRequest(url, {
-        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers,
-        body: await plainBody(init.body, headers),
+      const response = await untilAborted(
+        undiciRequest(url, {
+          method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers,
+          body: await plainBody(init.body, headers),
+          signal,
+          ...(dispatcher ? { dispatcher } : {}),
+        }),
         signal,
-        ...(dispatcher ? { dispatcher } : {}),
-      })
+      )
       const body = await readCapped(response.body, maxBody, url)
       const nullBody = response.statusCode === 204 || response.statusCode === 304
       const answer = new Response(nullBody ? null : (body as BodyInit), { status: response.statusCode, statusText: response.statusText, headers: responseHeaders(response.headers) })
