@@ -203,23 +203,21 @@ export function deadline(ms: number, outer?: AbortSignal | null): { signal: Abor
  * timeout), so the deadline is enforced here; an answer that arrives after it is discarded.
  */
 function untilAborted(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-  if (signal.aborted) {
-    pending.then((late) => late.body.destroy(), () => {})
-    return Promise.reject(signal.reason)
-  }
   return new Promise((resolve, reject) => {
     const abort = () => {
       pending.then((late) => late.body.destroy(), () => {})
       reject(signal.reason)
     }
+    if (signal.aborted) return abort()
     signal.addEventListener('abort', abort, { once: true })
+    const settle = () => signal.removeEventListener('abort', abort)
     pending.then(
       (response) => {
-        signal.removeEventListener('abort', abort)
+        settle()
         resolve(response)
       },
       (error) => {
-        signal.removeEventListener('abort', abort)
+        settle()
         reject(error)
       },
     )
