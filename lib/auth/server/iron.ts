@@ -22,6 +22,8 @@ import { createCipheriv, createDecipheriv, createHmac, pbkdf2Sync, randomBytes, 
 import type { Sealer } from '../seal'
 
 const PREFIX = 'Fe26.2'
+/** The password id lib/auth always seals with (see seal.ts). */
+const PASSWORD_ID = '1'
 const SKEW_MS = 60_000
 const MIN_PASSWORD = 32
 
@@ -34,26 +36,25 @@ function mac(password: string, salt: string, base: string): Buffer {
 }
 
 /**
- * Seals `data` as iron-session's `sealData(data, { password: { [id]: password }, ttl })` does.
+ * Seals `data` as iron-session's `sealData(data, { password: { 1: password }, ttl })` does.
  *
  * @param data - JSON-serialisable data.
  * @param password - The secret, at least 32 characters.
  * @param ttl - Seconds; 0 for no expiry.
- * @param id - The password id written into the seal.
  * @returns The seal, `Fe26.2*…~2`.
  * @example
  * ```ts
  * const value = sealSync({ v: 1 }, secret, 600)
  * ```
  */
-export function sealSync(data: unknown, password: string, ttl: number, id = '1'): string {
+export function sealSync(data: unknown, password: string, ttl: number): string {
   if (password.length < MIN_PASSWORD) throw new Error(`password shorter than ${MIN_PASSWORD} characters`)
   const salt = randomBytes(32).toString('hex')
   const iv = randomBytes(16)
   const cipher = createCipheriv('aes-256-cbc', key(password, salt), iv)
   const encrypted = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()])
   const expiry = ttl ? String(Date.now() + ttl * 1000) : ''
-  const base = `${PREFIX}*${id}*${salt}*${iv.toString('base64url')}*${encrypted.toString('base64url')}*${expiry}`
+  const base = `${PREFIX}*${PASSWORD_ID}*${salt}*${iv.toString('base64url')}*${encrypted.toString('base64url')}*${expiry}`
   const hmacSalt = randomBytes(32).toString('hex')
   return `${base}*${hmacSalt}*${mac(password, hmacSalt, base).toString('base64url')}~2`
 }
@@ -65,18 +66,17 @@ export function sealSync(data: unknown, password: string, ttl: number, id = '1')
  *
  * @param value - The seal.
  * @param password - The secret.
- * @param id - The password id the seal must name.
  * @returns The data, or `{}`.
  * @example
  * ```ts
  * const data = openSync(cookie, secret)
  * ```
  */
-export function openSync(value: string, password: string, id = '1'): unknown {
+export function openSync(value: string, password: string): unknown {
   if (password.length < MIN_PASSWORD || !value.endsWith('~2')) return {}
   const parts = value.slice(0, -2).split('*')
   // iron-session looks the password up by the seal's id: another id finds none.
-  if (parts.length !== 8 || parts[0] !== PREFIX || parts[1] !== id) return {}
+  if (parts.length !== 8 || parts[0] !== PREFIX || parts[1] !== PASSWORD_ID) return {}
   const [, , salt, iv, ciphertext, expiry, hmacSalt, digest] = parts
   if (expiry && (!/^\d+$/.test(expiry) || Number(expiry) <= Date.now() - SKEW_MS)) return {}
   const expected = mac(password, hmacSalt, parts.slice(0, 6).join('*'))
