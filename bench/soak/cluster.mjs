@@ -12,7 +12,6 @@ import { allowMyclinicCallbacks, startApp, startIs } from '../lib/servers.mjs'
 import { dbsize, redisDataDir, startRedis } from './redis.mjs'
 import { IS_ORIGIN, PROXY_ORIGIN, SOAK, SOAK_PORTS } from './settings.mjs'
 
-
 /**
  * @typedef {object} Outage
  * @property {'is' | 'redis'} what
